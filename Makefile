@@ -1,0 +1,84 @@
+# The briefing's build: a real dependency graph from data/ to build/briefing.{html,pdf}.
+# `make` builds; `make help` lists the targets. Variables: DATA=, AS_OF=, BASE=, BUILD=.
+
+DATA    ?= data
+AS_OF   ?=
+BASE    ?=
+BUILD   ?= build
+SOURCES ?= ../shared/sources
+TIMEOUT ?= 300
+JOBS    ?= 2
+PYTHON  ?= python3
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules -j$(JOBS)
+
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+EXECUTED  := $(NOTEBOOKS:notebooks/%.ipynb=$(BUILD)/notebooks/%.ipynb)
+# wildcard: a missing data file is reported by the validator, not as "No rule to make target"
+DATA_FILES := $(wildcard $(DATA)/datapackage.json $(DATA)/*.csv)
+PACKAGE   := $(wildcard briefing/*.py briefing/templates/briefing/*)
+
+# The edition's parameters, rewritten only when they change, so a change of AS_OF, DATA or
+# BASE rebuilds and a repeated `make` with the same ones does nothing.
+PARAMS := $(BUILD)/.params
+_params := data=$(abspath $(DATA)) as_of=$(AS_OF) base=$(BASE)
+_ := $(shell mkdir -p $(BUILD) && [ "$$(cat $(PARAMS) 2>/dev/null)" = "$(_params)" ] || echo "$(_params)" > $(PARAMS))
+
+.PHONY: all html pdf validate verify-quotes test lab clean help setup bench edition verify-edition dictionary
+
+all: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## build the briefing (HTML and PDF) from $(DATA)
+
+html: $(BUILD)/briefing.html ## build only the HTML briefing
+
+pdf: $(BUILD)/briefing.pdf ## build the PDF briefing (and the HTML it is made from)
+
+setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name scale-briefing --display-name "Python (scale-briefing)" >/dev/null
+	touch $@
+
+validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for another copy)
+	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)'
+
+verify-quotes: $(STAMP) ## check every quote against the source texts (SOURCES=dir)
+	$(PY) -m briefing verify-quotes --data $(DATA) --sources $(SOURCES)
+
+dictionary: $(STAMP) ## print the data dictionary generated from the schema
+	@$(PY) -m briefing dictionary --data $(DATA)
+
+$(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
+	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)'
+	touch $@
+
+$(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(BUILD)/.validated
+	$(PY) -m briefing execute $< $@ --data $(DATA) --as-of '$(AS_OF)' --base '$(BASE)' --timeout $(TIMEOUT)
+
+$(BUILD)/briefing.html: $(EXECUTED)
+	$(PY) -m briefing html $@ $(EXECUTED) --data $(DATA) --as-of '$(AS_OF)'
+
+$(BUILD)/briefing.pdf: $(BUILD)/briefing.html
+	$(PY) -m briefing pdf $< $@
+
+test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
+	$(PY) -m pytest
+
+lab: $(STAMP) ## open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
+	rm -rf $(BUILD)
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16

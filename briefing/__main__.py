@@ -1,0 +1,5 @@
+"""Command line: python -m briefing {validate,verify-quotes,execute,html,pdf,dictionary,...}."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,116 @@
+"""The commands Make calls. Each prints plain sentences and exits non-zero on failure."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import DATA_DIR, default_sources_dir
+
+
+def _validate(args) -> int:
+    from .validate import validate
+
+    _, problems = validate(Path(args.data), args.as_of)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found; nothing was built.", file=sys.stderr)
+        return 1
+    print(f"{args.data}: valid")
+    return 0
+
+
+def _verify_quotes(args) -> int:
+    from .quotes import verify_quotes
+    from .validate import validate
+
+    sources = Path(args.sources) if args.sources else default_sources_dir()
+    if sources is None or not sources.is_dir():
+        print(f"source texts not found ({sources or '../shared/sources'}); pass SOURCES=path/to/sources", file=sys.stderr)
+        return 2
+    tables, problems = validate(Path(args.data))
+    if not problems:
+        problems = verify_quotes(tables, sources)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    n = sum(len(t.rows) for name, t in tables.items() if name != "sources")
+    print(f"{n} quotes and {len(tables['sources'].rows)} headlines found verbatim in {sources}")
+    return 0
+
+
+def _dictionary(args) -> int:
+    from .schema import data_dictionary, load_schema, schema_path
+
+    print(data_dictionary(load_schema(schema_path(Path(args.data)))))
+    return 0
+
+
+def _execute(args) -> int:
+    from .execute import execute_notebook
+
+    return execute_notebook(
+        Path(args.notebook), Path(args.output), data_dir=args.data, as_of=args.as_of or "", base=args.base or "", timeout=args.timeout
+    )
+
+
+def _html(args) -> int:
+    from .render import write_html
+
+    return write_html([Path(p) for p in args.notebooks], Path(args.output), data_dir=Path(args.data), as_of=args.as_of or "")
+
+
+def _pdf(args) -> int:
+    from .render import write_pdf
+
+    return write_pdf(Path(args.html), Path(args.output))
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .execute import fast_nbformat
+
+    fast_nbformat()
+    parser = argparse.ArgumentParser(prog="python -m briefing")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check the data against the schema")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--as-of", default="")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("verify-quotes", help="check every quote against the source texts")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--sources", default="")
+    p.set_defaults(func=_verify_quotes)
+
+    p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.set_defaults(func=_dictionary)
+
+    p = sub.add_parser("execute", help="run one notebook with papermill")
+    p.add_argument("notebook")
+    p.add_argument("output")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--as-of", default="")
+    p.add_argument("--base", default="")
+    p.add_argument("--timeout", type=int, default=300)
+    p.set_defaults(func=_execute)
+
+    p = sub.add_parser("html", help="render executed notebooks into one HTML briefing")
+    p.add_argument("output")
+    p.add_argument("notebooks", nargs="+")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--as-of", default="")
+    p.set_defaults(func=_html)
+
+    p = sub.add_parser("pdf", help="render the HTML briefing to PDF")
+    p.add_argument("html")
+    p.add_argument("output")
+    p.set_defaults(func=_pdf)
+
+    args = parser.parse_args(argv)
+    return args.func(args)

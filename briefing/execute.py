@@ -1,0 +1,75 @@
+"""Run one notebook with papermill into build/, atomically, with one-sentence errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .paths import KERNEL_NAME
+
+
+def fast_nbformat() -> None:
+    """Skip jsonschema's optional rfc3987_syntax import (about 1.5 s); its URI checks are unused here."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _scrub(nb) -> None:
+    """Drop what differs run to run (timestamps, durations, random ids) so rebuilds are identical."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        for out in cell.get("outputs", ()):
+            out.get("metadata", {}).pop("execution", None)
+
+
+def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: str = "", timeout: int = 300) -> int:
+    """Execute src with its parameters into dest (written to a temp name, then renamed)."""
+    fast_nbformat()
+    import nbformat
+    import papermill as pm
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.ipynb")
+    params = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
+    try:
+        pm.execute_notebook(
+            str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
+            progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,
+        )
+    except NoSuchKernel:
+        print(f"{src}: the Jupyter kernel '{KERNEL_NAME}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME})", file=sys.stderr)
+        return _fail(tmp)
+    except pm.PapermillExecutionError as exc:
+        print(f"{src}: cell {exc.exec_count} failed: {exc.ename}: {_first_line(exc.evalue)}", file=sys.stderr)
+        if exc.ename == "DataError":
+            print(exc.evalue, file=sys.stderr)
+        return _fail(tmp)
+    except TimeoutError as exc:
+        print(f"{src}: a cell ran longer than {timeout} s and was stopped ({exc}); raise TIMEOUT= or look for a loop", file=sys.stderr)
+        return _fail(tmp)
+    except Exception as exc:  # kernel died, bad notebook JSON, ...: one sentence, not a traceback
+        name = type(exc).__name__
+        if "Timeout" in name or "timed out" in str(exc):
+            print(f"{src}: a cell ran longer than {timeout} s and was stopped; raise TIMEOUT= or look for a loop", file=sys.stderr)
+        else:
+            print(f"{src}: could not execute: {name}: {_first_line(str(exc))}", file=sys.stderr)
+        return _fail(tmp)
+    nb = nbformat.read(str(tmp), as_version=4)
+    _scrub(nb)
+    nbformat.write(nb, str(tmp))
+    os.replace(tmp, dest)
+    return 0
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def _fail(tmp: Path) -> int:
+    tmp.unlink(missing_ok=True)
+    return 1

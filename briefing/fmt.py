@@ -1,0 +1,73 @@
+"""One place that turns numbers and dates into newsroom text ("$14.3 billion", "$14.3B", "49%")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+SCALE = {"one": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December"]
+
+
+def _trim(x: float) -> str:
+    text = f"{x:,.1f}" if abs(x) < 100 and x != int(x) else f"{x:,.0f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def money(amount: float, short: bool = False) -> str:
+    """$14.3 billion in text, $14.3B when short (charts, numbers panel)."""
+    for div, word, letter in ((1e9, "billion", "B"), (1e6, "million", "M")):
+        if abs(amount) >= div:
+            v = amount / div
+            num = f"{v:,.2f}".rstrip("0").rstrip(".") if v < 10 and round(v, 1) != v else _trim(round(v, 1))
+            return f"${num}{letter}" if short else f"${num} {word}"
+    return f"${amount:,.0f}"
+
+
+def percent(value: float) -> str:
+    return f"{value:g}%" if value == round(value, 2) else f"{value:.1f}%"
+
+
+def number(value: float, unit: str, short: bool = False) -> str:
+    """Format a value (already multiplied out by its scale) in its unit."""
+    if unit == "USD":
+        return money(value, short)
+    if unit == "percent":
+        return percent(value)
+    if unit == "multiple":
+        return f"{value:g}x"
+    if unit == "year":
+        return f"{value:.0f}"
+    if unit in ("years", "months", "weeks"):
+        word = unit if value != 1 else unit[:-1]
+        return f"{value:g} {word}"
+    if unit == "rank":
+        n = int(value)
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}"
+    return f"{value:,g}"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def share(value: float) -> str:
+    """A fraction as a percentage for prose: 0.2299 -> 23%."""
+    return f"{value * 100:.0f}%"
+
+
+def date_text(value: str | dt.date, precision: str = "day") -> str:
+    """June 12, 2025 (day); the week of June 9, 2025 (week); June 2025 (month); 2025 (year)."""
+    d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    if precision == "year":
+        return f"{d.year}"
+    if precision == "month":
+        return f"{_MONTHS[d.month - 1]} {d.year}"
+    day = f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
+    return f"the week of {day}" if precision == "week" else day
+
+
+def short_date(value: str | dt.date) -> str:
+    d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{_MONTHS[d.month - 1][:3]} {d.day}"

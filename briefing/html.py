@@ -1,0 +1,272 @@
+"""What the notebooks display: prose with computed figures and citations, charts, lists, tables.
+
+Every object renders itself as HTML (Jupyter's _repr_html_). All data text is escaped here,
+so a CSV cell can never become markup, script or math.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from html import escape
+
+import pandas as pd
+
+from . import fmt
+from .charts import Chart
+from .data import Dataset
+
+MAX_LIST = 40  # long lists show the first rows and "and N more"
+
+
+class HTML:
+    """A block of trusted markup built from escaped parts."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return f'<div class="briefing-block tex2jax_ignore">{self.html}</div>' if self.html else ""
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def cite(d: Dataset, source_ids) -> str:
+    """Numbered citation markers linking to the source list: [3, 5]."""
+    ids = [source_ids] if isinstance(source_ids, str) else list(source_ids)
+    ids = sorted(dict.fromkeys(i for i in ids if i in d.all_sources.index), key=d.citation_number)
+    if not ids:
+        return ""
+    shown = ids[:4]
+    links = ", ".join(
+        f'<a href="#src-{escape(i)}" title="{escape(_source_label(d, i))}">{d.citation_number(i)}</a>' for i in shown
+    )
+    more = f", +{len(ids) - len(shown)}" if len(ids) > len(shown) else ""
+    return f'<sup class="cite">[{links}{more}]</sup>'
+
+
+def _source_label(d: Dataset, source_id: str) -> str:
+    s = d.all_sources.loc[source_id]
+    return f"{source_id}: {s['outlet'] or s['headline'] or s['document']}"
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-]+))?\}")
+
+
+def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | None:
+    if name == "as_of":
+        return escape(fmt.date_text(d.as_of)) if d.as_of else None
+    if name == "date" and sep == ":":
+        ev = d.event(arg)
+        return None if ev is None else escape(fmt.date_text(ev["date"], ev["date_precision"])) + cite(d, ev["source_list"])
+    if name == "count" and sep == ":":
+        counts = {"events": len(d.events), "sources": len(d.sources), "figures": len(d.figures),
+                  "clients_pulling_back": len(pulling_back(d))}
+        return str(counts[arg]) if counts.get(arg) else None
+    if name == "cite" and sep == ":":
+        return cite(d, arg) if arg in d.sources.index else None
+    if name == "share" and sep == ":":
+        num, den = (d.fact(m) for m in arg.split("-per-"))
+        if not (num and den):
+            return None
+        return escape(fmt.share(num.amount / den.amount))
+    fact = d.fact(name)
+    if fact is None:
+        return None
+    if arg == "versions":
+        return versions_text(d, name)
+    if sep == ".":
+        return {"period": escape(fact.period) or None, "n": str(fact.n_sources), "total": str(fact.n_total)}[arg]
+    text = fact.text(short=(arg == "short"))
+    qual = f"{fact.qualifier} " if fact.qualifier else ""
+    return escape(qual + text) + cite(d, fact.source_ids)
+
+
+def versions_text(d: Dataset, metric: str) -> str:
+    """Every distinct value sources give for a metric, each with its citations: '$120 million [7] or $150 million [15]'."""
+    rows = d.figures[d.figures["metric"] == metric]
+    parts = []
+    for amount, grp in sorted(rows.groupby("amount"), key=lambda kv: (-kv[1]["source_id"].nunique(), kv[0])):
+        unit = grp.iloc[0]["unit"]
+        quals = {q for q in grp["qualifier"] if q}
+        periods = sorted({p for p in grp["period"] if p})
+        text = (f"{quals.pop()} " if len(quals) == 1 and all(grp["qualifier"]) else "") + fmt.number(amount, unit)
+        if periods:
+            text += f" (for {' or '.join(periods)})"
+        parts.append(escape(text) + cite(d, list(grp["source_id"])))
+    return " or ".join(parts)
+
+
+def say(d: Dataset, *sentences: str) -> HTML:
+    """A paragraph whose {placeholders} are filled from the data.
+
+    {metric} is the value most sources give, with citations; {metric:short} in chart style;
+    {metric.period}; {metric:versions} (every value, for disputed figures); {share:a-per-b};
+    {date:event-id}; {cite:source-id}; {as_of}. A sentence whose figure is missing in this
+    edition (e.g. an early AS_OF) is left out rather than printed with a gap.
+    """
+    out = []
+    for sentence in sentences:
+        parts, pos, ok = [], 0, True
+        for m in _PLACEHOLDER.finditer(sentence):
+            value = _resolve(d, *m.groups())
+            if value is None:
+                ok = False
+                break
+            parts.append(escape(sentence[pos:m.start()]))
+            parts.append(value)
+            pos = m.end()
+        if ok:
+            parts.append(escape(sentence[pos:]))
+            out.append("".join(parts))
+    return HTML(f"<p>{' '.join(out)}</p>" if out else "")
+
+
+def edition_title(d: Dataset) -> HTML:
+    """The headline, computed from the data, and the edition line."""
+    inv, stake, post = d.fact("meta_investment_usd"), d.fact("meta_stake_pct"), d.fact("valuation_post_usd")
+    if inv and stake:
+        head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI. Clients that compete with Meta began pulling away."
+        if pulling_back(d).empty:
+            head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
+    elif d.empty:
+        head = "Meta and Scale AI: nothing reported yet"
+    else:
+        head = "Meta weighs a stake in Scale AI"
+    edition = f"Edition as of {fmt.date_text(d.as_of)}" if d.as_of else "Edition with all reporting to date"
+    dek = f"{edition}. Built from {len(d.sources)} sources, {len(d.events)} events and {len(d.figures)} figures."
+    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(head)}</h1><p class="dek">{escape(dek)}</p></header>')
+
+
+def numbers_panel(d: Dataset) -> HTML:
+    """'By the numbers': the key figures, chart style, each with its sources."""
+    items = [
+        ("meta_investment_usd", "Meta's investment"),
+        ("meta_stake_pct", "Meta's stake, non-voting"),
+        ("valuation_pre_usd", "Scale AI's valuation before"),
+        ("valuation_post_usd", "Valuation after the deal"),
+        ("scale_revenue_usd", "Scale AI's revenue"),
+        ("google_planned_spend_usd", "Google's planned spend"),
+    ]
+    cells = []
+    for metric, label in items:
+        f = d.fact(metric)
+        if f:
+            period = f" ({escape(f.period)})" if f.period and metric in ("scale_revenue_usd", "google_planned_spend_usd") else ""
+            cells.append(f'<div class="num"><span class="big">{escape(f.text(short=True))}</span>'
+                         f'<span class="what">{escape(label)}{period}{cite(d, f.source_ids)}</span></div>')
+    n = len(pulling_back(d))
+    if n:
+        parties = pulling_back(d)
+        cells.append(f'<div class="num"><span class="big">{n}</span><span class="what">clients reported pulling back'
+                     f'{cite(d, [s for lst in parties["source_list"] for s in lst])}</span></div>')
+    if not cells:
+        return HTML("")
+    return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
+
+
+def pulling_back(d: Dataset) -> pd.DataFrame:
+    latest = d.latest_status()
+    return latest[(latest["role"] == "client") & latest["status"].isin(["winding down", "plans to cut ties", "considering", "paused"])]
+
+
+VERBS = {
+    "confirmed": "confirmed on the record that it is",
+    "reported": "was reported to be",
+    "rumoured": "was said to be",
+}
+STATUS_PHRASE = {
+    "winding down": "winding down its work with Scale",
+    "plans to cut ties": "planning to cut ties with Scale",
+    "considering": "considering pulling back from Scale",
+    "paused": "pausing its projects with Scale",
+    "staying": "staying with Scale",
+    "continuing as one of several vendors": "continuing with Scale as one of several vendors",
+    "gaining demand": "gaining demand from clients leaving Scale",
+    "investing": "investing in Scale",
+}
+
+
+def status_list(d: Dataset, roles: list[str]) -> HTML:
+    """Each party's statuses in date order, with the verb matched to the evidence."""
+    rel = d.relationships[d.relationships["role"].isin(roles)]
+    if rel.empty:
+        return HTML("<p>Nothing had been reported about them by this date.</p>")
+    items = []
+    order = rel.groupby("party")["as_of"].min().sort_values(kind="stable").index
+    for party in order:
+        grp = rel[rel["party"] == party].sort_values("as_of")
+        steps = []
+        for _, r in grp.iterrows():
+            steps.append(f'<span class="ev-{escape(r["evidence"])}">{escape(VERBS[r["evidence"]])} {escape(STATUS_PHRASE.get(r["status"], r["status"]))}</span>'
+                         f' ({escape(fmt.date_text(r["as_of"]))}){cite(d, r["source_list"])}')
+        items.append(f"<li><strong>{escape(party)}</strong> {'; then '.join(steps)}.</li>")
+    return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
+
+
+def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[str] | None = None, limit: int = MAX_LIST) -> HTML:
+    """Events as a readable list (the timeline without the image)."""
+    ev = d.events
+    if event_types:
+        ev = ev[ev["event_type"].isin(event_types)]
+    if actors:
+        ev = ev[ev["actor"].map(lambda a: a.startswith(tuple(actors)))]
+    if ev.empty:
+        return HTML("<p>No events of this kind had been reported by this date.</p>")
+    items = []
+    for _, r in ev.head(limit).iterrows():
+        items.append(
+            f'<li><time datetime="{escape(r["date"])}">{escape(fmt.date_text(r["date"], r["date_precision"]))}</time> '
+            f'<span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
+            f'{escape(r["description"])}{cite(d, r["source_list"])}</li>'
+        )
+    more = f'<p class="more">… and {len(ev) - limit:,} more events in the data.</p>' if len(ev) > limit else ""
+    return HTML(f'<ol class="event-list">{"".join(items)}</ol>{more}')
+
+
+def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
+    """Statements in the parties' own words."""
+    ev = d.events[d.events["event_type"].isin(event_types) & d.events["actor"].map(lambda a: a.startswith(tuple(actors)))]
+    if ev.empty:
+        return HTML("<p>No statement had been reported by this date.</p>")
+    items = [f'<li><blockquote>\u201c{escape(r["quote"])}\u201d</blockquote><p class="who">{escape(r["actor"])}, '
+             f'{escape(fmt.date_text(r["date"], r["date_precision"]))}{cite(d, r["source_list"])}</p></li>' for _, r in ev.head(MAX_LIST).iterrows()]
+    return HTML(f'<ul class="quotes">{"".join(items)}</ul>')
+
+
+def csv_data_uri(df: pd.DataFrame) -> str:
+    return "data:text/csv;charset=utf-8," + urllib.parse.quote(df.to_csv(index=False, lineterminator="\n"))
+
+
+def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data") -> str:
+    """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest."""
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>" for row in df.head(limit).itertuples(index=False))
+    more = f'<p class="more">… and {len(df) - limit:,} more rows in the CSV.</p>' if len(df) > limit else ""
+    return f'<div class="table-wrap"><table class="{cls}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v >= 1000 else f"{v:g}"
+    return str(v)
+
+
+def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML:
+    """The chart with its title, subtitle, sources, CSV download and its data as a table (or data_html)."""
+    src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in chart.source_ids)
+    src_ids = ", ".join(escape(s) for s in chart.source_ids)
+    if chart.empty_message:
+        return HTML(f'<figure class="chart" id="chart-{chart.name}"><p class="empty">{escape(chart.empty_message)}</p></figure>')
+    name = f"{chart.name}.csv"
+    return HTML(
+        f'<figure class="chart" id="chart-{chart.name}" aria-labelledby="chart-{chart.name}-title">'
+        f'<h3 class="chart-title" id="chart-{chart.name}-title">{escape(chart.title)}</h3>'
+        f'<p class="chart-subtitle">{escape(chart.subtitle)}</p>'
+        f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
+        f'<figcaption><span class="chart-sources">Sources: {src} ({src_ids}).</span> '
+        f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a></figcaption>'
+        f'<details class="chart-data"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title)}</details>'
+        f"</figure>"
+    )

@@ -1,0 +1,179 @@
+"""Executed notebooks -> one self-contained HTML briefing (nbconvert, own template) -> PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from html import escape
+from pathlib import Path
+
+from . import __version__, fmt
+from .paths import ROOT, TEMPLATES_DIR
+
+PROJECT = "Scale AI briefing project"
+SKIP_TAGS = {"parameters", "injected-parameters", "setup"}
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary name beside path, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def git_revision(path: Path = ROOT) -> str:
+    try:
+        rev = subprocess.run(["git", "-C", str(path), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if rev.returncode:
+        return "unknown"
+    return rev.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def data_last_date(d) -> str:
+    """The latest date anywhere in the (filtered) data: what the edition is current to."""
+    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    return max(dates) if dates else (d.as_of or "")
+
+
+def combine(notebooks: list[Path]):
+    """The executed notebooks as one notebook, minus parameter cells."""
+    from .execute import fast_nbformat
+
+    fast_nbformat()
+    import nbformat
+
+    book = nbformat.v4.new_notebook()
+    for path in notebooks:
+        nb = nbformat.read(str(path), as_version=4)
+        for i, cell in enumerate(nb.cells):
+            if SKIP_TAGS & set(cell.metadata.get("tags", [])):
+                continue
+            cell["id"] = f"{path.stem}-{i}"  # unique and stable across the combined book
+            book.cells.append(cell)
+    book.metadata["kernelspec"] = {"name": "scale-briefing", "display_name": "Scale briefing", "language": "python"}
+    return book
+
+
+def sources_section(d) -> str:
+    """The numbered source list the text cites: outlet or headline, date, document, quotes."""
+    quotes: dict[str, list[str]] = {}
+    for df, col in ((d.figures, "source_id"), (d.events, "source_ids"), (d.relationships, "source_ids")):
+        for ids, q in zip(df[col], df["quote"]):
+            quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
+    items = []
+    for sid, s in d.sources.iterrows():
+        name = s["outlet"] or "Outlet not named"
+        head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
+        date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
+        where = f"{s['document']}" + (f", item [{int(float(s['item']))}]" if s["item"] else "") + (", closing summary" if sid.endswith("summary") else "")
+        credited = f" Relays reporting by {escape(s['credited_to'].replace(';', ', '))}." if s["credited_to"] else ""
+        qs = list(dict.fromkeys(quotes.get(sid, [])))
+        quoted = ""
+        if qs:
+            shown = "; ".join(f"<q>{escape(q)}</q>" for q in qs[:2])
+            more = f" (and {len(qs) - 2} more quotes in the data)" if len(qs) > 2 else ""
+            quoted = f"<br>Quoted: {shown}{more}"
+        items.append(
+            f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}"><strong>{escape(name)}</strong>{head}'
+            f'<br><span class="meta">{escape(sid)} \u00b7 {escape(date)} \u00b7 document {escape(where)}.{credited}</span>{quoted}</li>'
+        )
+    if not items:
+        return '<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2><p>No source had been published by this date.</p></section>'
+    intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text in the project's source "
+             "collection; the quote is its own words, as checked against the text by the build.</p>")
+    return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2>{intro}<ol>{"".join(items)}</ol></section>'
+
+
+def page_meta(d, headline: str) -> dict:
+    edition = d.as_of or data_last_date(d)
+    rev = git_revision()
+    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
+            f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
+    ld = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],
+        "description": desc, "datePublished": edition, "dateModified": data_last_date(d),
+        "author": {"@type": "Organization", "name": PROJECT}, "inLanguage": "en",
+        "about": ["Meta", "Scale AI", "data labeling"],
+        "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": s["outlet"] or None,
+                      "identifier": sid} for sid, s in d.sources.iterrows()],
+    }
+    json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    edition_line = f"Edition of {fmt.date_text(edition)}" + (f" (as of {fmt.date_text(d.as_of)})" if d.as_of else "") if edition else "Edition with no data"
+    return {
+        "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
+        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition,
+        "data_modified": data_last_date(d), "json_ld": json_ld, "edition_line": edition_line,
+        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/ at revision {rev}. "
+                     "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
+    }
+
+
+def headline_text(d) -> str:
+    from .html import edition_title
+
+    import re
+
+    m = re.search(r"<h1>(.*?)</h1>", str(edition_title(d)))
+    import html as _html
+
+    return _html.unescape(m.group(1)) if m else "Meta and Scale AI"
+
+
+def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
+    from .data import load
+
+    d = load(data_dir, as_of)
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="briefing", exclude_input=True)
+    resources = {
+        "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
+        "sources_html": sources_section(d),
+        "meta": page_meta(d, headline_text(d)),
+    }
+    body, _ = exporter.from_notebook_node(combine(notebooks), resources=resources)
+    return body
+
+
+def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str) -> int:
+    from .validate import DataError
+
+    try:
+        html = build_html(notebooks, data_dir, as_of)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    atomic_write(output, html.encode("utf-8"))
+    return 0
+
+
+def write_pdf(html_path: Path, output: Path) -> int:
+    """A4 PDF from the same HTML, fonts embedded, metadata set, no LaTeX, no browser."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # WeasyPrint needs the system's Pango
+        print(f"WeasyPrint cannot load Pango ({str(exc).splitlines()[0]}); install it: apt-get install -y libpango-1.0-0 libpangoft2-1.0-0", file=sys.stderr)
+        return 1
+    import io
+
+    html = html_path.read_text(encoding="utf-8")
+    doc = HTML(string=html, base_url=str(html_path.parent), media_type="print")
+    buf = io.BytesIO()
+    # Deterministic: no wall-clock creation date; the ID derives from the content.
+    doc.write_pdf(buf, pdf_identifier=None, uncompressed_pdf=False, custom_metadata=True)
+    atomic_write(output, buf.getvalue())
+    return 0
+
+
+def today() -> str:
+    return dt.date.today().isoformat()

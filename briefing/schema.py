@@ -1,0 +1,121 @@
+"""The one schema (Frictionless Table Schema in data/datapackage.json): fields, types, rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .paths import SCHEMA_NAME
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] = ()
+    pattern: str | None = None
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    resource: str
+    target: str
+    separator: str | None = None  # list-valued field, e.g. "src-a;src-b"
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    path: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: str
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def load_schema(path: Path) -> dict[str, Resource]:
+    """Read datapackage.json into Resources keyed by name, in file order."""
+    package = json.loads(Path(path).read_text(encoding="utf-8"))
+    resources = {}
+    for res in package["resources"]:
+        sch = res["schema"]
+        fields = []
+        for f in sch["fields"]:
+            c = f.get("constraints", {})
+            fields.append(
+                Field(
+                    name=f["name"],
+                    type=f.get("type", "string"),
+                    description=f.get("description", ""),
+                    required=bool(c.get("required", False)),
+                    unique=bool(c.get("unique", False)),
+                    enum=tuple(c.get("enum", ())),
+                    pattern=c.get("pattern"),
+                    minimum=c.get("minimum"),
+                )
+            )
+        fks = tuple(
+            ForeignKey(
+                field=fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"],
+                resource=fk["reference"]["resource"],
+                target=fk["reference"]["fields"][0]
+                if isinstance(fk["reference"]["fields"], list)
+                else fk["reference"]["fields"],
+                separator=fk.get("separator"),
+            )
+            for fk in sch.get("foreignKeys", ())
+        )
+        pk = sch["primaryKey"]
+        resources[res["name"]] = Resource(
+            name=res["name"],
+            path=res["path"],
+            description=res.get("description", ""),
+            fields=tuple(fields),
+            primary_key=pk[0] if isinstance(pk, list) else pk,
+            foreign_keys=fks,
+        )
+    return resources
+
+
+def schema_path(data_dir: Path) -> Path:
+    return Path(data_dir) / SCHEMA_NAME
+
+
+def data_dictionary(resources: dict[str, Resource]) -> str:
+    """The README's data dictionary as Markdown, generated from the schema."""
+    out = []
+    for res in resources.values():
+        out.append(f"### `{res.path}`\n\n{res.description}\n")
+        out.append("| column | type | required | allowed values / rule | description |")
+        out.append("|---|---|---|---|---|")
+        for f in res.fields:
+            rules = []
+            if f.enum:
+                rules.append(", ".join(f"`{v}`" for v in f.enum))
+            if f.unique:
+                rules.append("unique")
+            if f.minimum is not None:
+                rules.append(f"≥ {f.minimum:g}")
+            for fk in res.foreign_keys:
+                if fk.field == f.name:
+                    sep = f" (`{fk.separator}`-separated)" if fk.separator else ""
+                    rules.append(f"each a `{fk.target}` of `{fk.resource}`{sep}")
+            if f.type == "date":
+                rules.append("YYYY-MM-DD")
+            req = "yes" if f.required else ""
+            out.append(f"| `{f.name}` | {f.type} | {req} | {'; '.join(rules)} | {f.description} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,231 @@
+"""Row-level validation of the curated CSVs against the schema.
+
+Every problem is reported at once, one per line, as ``path:line: column: message``
+with the line number a text editor shows. Only the standard library is used so that
+``make validate`` stays fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .schema import Resource, load_schema, schema_path
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.column}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised when the data does not validate; carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        n = len(problems)
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the data:\n{lines}")
+
+
+@dataclass
+class Table:
+    """A validated CSV: rows as dicts of cleaned strings, with their editor line numbers."""
+
+    resource: Resource
+    path: Path
+    rows: list[dict[str, str]]
+    lines: list[int]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str | None]:
+    """Return (date, None) or (None, reason) for a YYYY-MM-DD string."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None, f"'{text}' is not a date (expected YYYY-MM-DD)"
+    try:
+        return dt.date.fromisoformat(text), None
+    except ValueError:
+        return None, f"'{text}' is not a real date (no such day; expected YYYY-MM-DD)"
+
+
+def parse_number(text: str) -> tuple[float | None, str | None]:
+    """Return (number, None) or (None, reason); plain decimals only."""
+    if re.fullmatch(r"-?\d+,\d+", text):
+        return None, f"'{text}' is not a number (use a dot for decimals, e.g. {text.replace(',', '.')})"
+    if re.search(r"[$€£%]|\d\s*[kKmMbB]n?$|billion|million", text):
+        return None, f"'{text}' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"
+    if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
+        if text.lower().strip("+-") in {"inf", "infinity", "nan"}:
+            return None, f"'{text}' is not a finite number"
+        return None, f"'{text}' is not a number"
+    value = float(text)
+    if not math.isfinite(value):
+        return None, f"'{text}' is not a finite number"
+    return value, None
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """Read a CSV as UTF-8, accepting a BOM and CRLF quietly; explain anything else."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start]
+        return None, [
+            Problem(display, line, "-", f"file is not UTF-8 (byte 0x{byte:02X}); save it as UTF-8")
+        ]
+    if text.startswith(BOM):
+        text = text[1:]
+    return text, []
+
+
+def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Problem]]:
+    """Validate one CSV on its own (types, required, enums, patterns, unique keys)."""
+    display = _display(path)
+    if not path.is_file():
+        return None, [Problem(display, 1, "-", f"file is missing (expected {resource.path} in {_display(path.parent)})")]
+    text, problems = read_text(path, display)
+    if text is None:
+        return None, problems
+    if not text.strip():
+        return None, [Problem(display, 1, "-", f"file is empty (expected a header row: {','.join(resource.field_names)})")]
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader)]
+    expected = resource.field_names
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(display, 1, name, "column appears twice in the header"))
+        elif name not in expected:
+            problems.append(Problem(display, 1, name or "(blank)", f"unknown column (allowed: {', '.join(expected)})"))
+        seen.add(name)
+    for name in expected:
+        if name not in seen:
+            problems.append(Problem(display, 1, name, "column is missing from the header"))
+    if problems:
+        return None, problems
+
+    rows: list[dict[str, str]] = []
+    lines: list[int] = []
+    first_seen: dict[str, dict[str, int]] = {f.name: {} for f in resource.fields if f.unique}
+    line = reader.line_num + 1
+    for record in reader:
+        start, line = line, reader.line_num + 1
+        if not record or all(not cell.strip() for cell in record):
+            continue  # blank line
+        if len(record) != len(header):
+            problems.append(
+                Problem(display, start, "-", f"row has {len(record)} fields but the header has {len(header)} (check commas and quotes)")
+            )
+            continue
+        row = {name: cell.strip() for name, cell in zip(header, record)}
+        for f in resource.fields:
+            value = row[f.name]
+            msg = None
+            if not value:
+                if f.required:
+                    msg = "required field is empty"
+            elif f.type == "date":
+                msg = parse_date(value)[1]
+            elif f.type in ("number", "integer"):
+                number, msg = parse_number(value)
+                if msg is None and f.type == "integer" and number != int(number):
+                    msg = f"'{value}' is not a whole number"
+                if msg is None and f.minimum is not None and number < f.minimum:
+                    msg = f"'{value}' is negative; amounts are never below {f.minimum:g} (put a decline in the metric name)"
+            elif f.enum and value not in f.enum:
+                msg = f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
+            elif f.pattern and not re.fullmatch(f.pattern, value):
+                msg = f"'{value}' does not match the pattern {f.pattern}"
+            if msg is None and value and f.unique:
+                if value in first_seen[f.name]:
+                    msg = f"duplicate id '{value}' (first used on line {first_seen[f.name][value]})"
+                else:
+                    first_seen[f.name][value] = start
+            if msg:
+                problems.append(Problem(display, start, f.name, msg))
+        rows.append(row)
+        lines.append(start)
+    if not rows:
+        problems.append(Problem(display, 1, "-", "file has a header but no rows"))
+    return Table(resource, path, rows, lines), problems
+
+
+def check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
+    """Every referenced id (e.g. each source_id) must exist in the referenced file."""
+    problems = []
+    for table in tables.values():
+        for fk in table.resource.foreign_keys:
+            target = tables.get(fk.resource)
+            if target is None:
+                continue
+            known = {r[fk.target] for r in target.rows}
+            for row, line in zip(table.rows, table.lines):
+                value = row[fk.field]
+                ids = [v.strip() for v in value.split(fk.separator)] if fk.separator else [value]
+                for ref in ids:
+                    if ref and ref not in known:
+                        problems.append(
+                            Problem(_display(table.path), line, fk.field, f"unknown {fk.target} '{ref}' (not in {target.resource.path})")
+                        )
+    return problems
+
+
+def check_as_of(as_of: str | None) -> list[Problem]:
+    if not as_of:
+        return []
+    msg = parse_date(as_of)[1]
+    return [Problem("AS_OF", 1, "as_of", msg)] if msg else []
+
+
+def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table], list[Problem]]:
+    """Validate every file of the data package; return the tables and all problems."""
+    data_dir = Path(data_dir)
+    problems = check_as_of(as_of)
+    if not data_dir.is_dir():
+        return {}, problems + [Problem(_display(data_dir), 1, "-", "data directory not found (check DATA=)")]
+    spath = schema_path(data_dir)
+    if not spath.is_file():
+        return {}, problems + [Problem(_display(spath), 1, "-", "schema file is missing (every data directory needs its datapackage.json)")]
+    try:
+        resources = load_schema(spath)
+    except (ValueError, KeyError) as exc:
+        return {}, problems + [Problem(_display(spath), 1, "-", f"schema is not valid: {exc}")]
+    tables: dict[str, Table] = {}
+    for res in resources.values():
+        table, table_problems = check_table(res, data_dir / res.path)
+        problems += table_problems
+        if table is not None:
+            tables[res.name] = table
+    problems += check_foreign_keys(tables)
+    return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
+
+
+def validated_tables(data_dir: Path, as_of: str | None = None) -> dict[str, Table]:
+    """The tables, or DataError listing every problem."""
+    tables, problems = validate(data_dir, as_of)
+    if problems:
+        raise DataError(problems)
+    return tables
