@@ -55,8 +55,8 @@ validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for
 verify-quotes: $(STAMP) ## check every quote against the source texts (SOURCES=dir)
 	$(PY) -m briefing verify-quotes --data $(DATA) --sources $(SOURCES)
 
-dictionary: $(STAMP) ## print the data dictionary generated from the schema
-	@$(PY) -m briefing dictionary --data $(DATA)
+dictionary: $(STAMP) ## regenerate the README's data dictionary from data/datapackage.json
+	@$(PY) -m briefing dictionary --data data --readme README.md
 
 $(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
 	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)'

@@ -21,12 +21,12 @@ class Check:
     label: str
     formula: str
     expected: str | None = None  # a metric, or None for a ratio shown for information
-    tolerance: float = 0.05  # relative
+    tolerance: float = 0.02  # relative
     show: str = "money"  # how to print the result: money, ratio, share
 
 
 CHECKS = (
-    Check("implied-valuation", "Post-money valuation implied by the deal (investment ÷ stake)", "meta_investment_usd / meta_stake_pct", "valuation_post_usd", 0.05),
+    Check("implied-valuation", "Post-money valuation implied by the deal (investment ÷ stake)", "meta_investment_usd / meta_stake_pct", "valuation_post_usd", 0.02),
     Check("valuation-jump", "Valuation jump (after ÷ before)", "valuation_post_usd / valuation_pre_usd", "valuation_multiple", 0.10, "ratio"),
     Check("valuation-to-revenue", "Valuation after the deal as a multiple of 2024 revenue", "valuation_post_usd / scale_revenue_usd", None, show="ratio"),
     Check("google-spend-share", "Google's past spend as a share of Scale's 2024 revenue", "google_spend_usd / scale_revenue_usd", None, show="share"),
@@ -90,7 +90,7 @@ def run_checks(d: Dataset, checks=CHECKS) -> pd.DataFrame:
             result = evaluate(chk.formula, values)
             row = {"check": chk.check_id, "label": chk.label, "variant": "consensus" if not alt else f"variant: {next(iter(alt))}",
                    "inputs": "; ".join(desc), "result": result, "shown": _show(result, chk.show), "expected": None,
-                   "expected_shown": "", "difference_pct": None, "verdict": "info",
+                   "expected_shown": "", "difference_pct": None, "verdict": "info", "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "",
                    "sources": ";".join(dict.fromkeys(sources))}
             if expected:
                 exp_value = _as_number(expected.amount, expected.unit)
@@ -99,7 +99,7 @@ def run_checks(d: Dataset, checks=CHECKS) -> pd.DataFrame:
                            verdict="pass" if abs(diff) <= chk.tolerance else "fail",
                            sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
             rows.append(row)
-    return pd.DataFrame(rows, columns=["check", "label", "variant", "inputs", "result", "shown", "expected", "expected_shown", "difference_pct", "verdict", "sources"])
+    return pd.DataFrame(rows, columns=["check", "label", "variant", "inputs", "result", "shown", "expected", "expected_shown", "difference_pct", "tolerance", "verdict", "sources"])
 
 
 # ---------------------------------------------------------------- where sources disagree
@@ -171,7 +171,8 @@ IGNORE = {"line", "number", "amount", "known_from_x", "source_list"}
 
 def _label(kind: str, row: pd.Series) -> str:
     if kind == "figures":
-        return f"{row['entity']} {row['metric']} = {row['value']} {row['scale'] if row['scale'] != 'one' else ''}{row['unit']} ({row['source_id']})".replace("  ", " ")
+        amount = float(row["value"]) * fmt.SCALE.get(row["scale"], 1.0)
+        return f"{row['entity']} {row['metric']} = {fmt.number(amount, row['unit'])} ({row['source_id']})"
     if kind == "relationships":
         return f"{row['party']}: {row['status']} ({row['evidence']}, {row['as_of']})"
     if kind == "events":

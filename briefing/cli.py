@@ -44,9 +44,20 @@ def _verify_quotes(args) -> int:
 
 
 def _dictionary(args) -> int:
+    """Print the data dictionary, or (--readme) rewrite it between the README's markers."""
     from .schema import data_dictionary, load_schema, schema_path
 
-    print(data_dictionary(load_schema(schema_path(Path(args.data)))))
+    text = data_dictionary(load_schema(schema_path(Path(args.data))))
+    if not args.readme:
+        print(text)
+        return 0
+    readme = Path(args.readme)
+    start, end = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
+    body = readme.read_text(encoding="utf-8")
+    head, rest = body.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
+    print(f"{readme}: data dictionary updated from the schema")
     return 0
 
 
@@ -89,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("dictionary", help="print the data dictionary (Markdown)")
     p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--readme", default="", help="rewrite the dictionary section of this README")
     p.set_defaults(func=_dictionary)
 
     p = sub.add_parser("execute", help="run one notebook with papermill")

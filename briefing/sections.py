@@ -52,13 +52,15 @@ def checks_block(d: Dataset) -> HTML:
     rows = []
     for _, r in res.iterrows():
         verdict = {"pass": "passes", "fail": "fails", "info": "for information"}[r["verdict"]]
+        if r["tolerance"]:
+            verdict += f" (tolerance {r['tolerance']})"
         vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["expected_shown"] else ""
         rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span></td>"
                     f"<td>{escape(r['inputs'])}</td><td><strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))}</td>"
                     f"<td class=\"{r['verdict']}\">{verdict}</td></tr>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
-    summary = f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''} (tolerance: within 5% for values, 10% for the jump).</p>"
+    summary = f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''} (a check passes when the computed value is within its tolerance of the reported one).</p>"
     return HTML(summary + '<div class="table-wrap"><table class="checks"><caption>Arithmetic checks on the reported figures</caption>'
                 '<thead><tr><th scope="col">Check</th><th scope="col">Inputs</th><th scope="col">Result</th><th scope="col">Verdict</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></div>'

@@ -1,0 +1,211 @@
+"""Unit tests of the package's logic: formatting, facts, prose, checks, disagreements, changes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from briefing import analysis, fmt
+from briefing.data import load
+from briefing.html import say, versions_text
+from briefing.schema import data_dictionary, load_schema
+
+from conftest import DATA, ROOT
+
+
+@pytest.fixture(scope="module")
+def d():
+    return load(DATA)
+
+
+def rewrite(path: Path, fn) -> None:
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    fields = list(rows[0].keys())
+    rows = fn(rows)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+# ---------------------------------------------------------------- formatting
+
+@pytest.mark.parametrize("amount,short,text", [
+    (14.3e9, False, "$14.3 billion"), (14.3e9, True, "$14.3B"), (29e9, True, "$29B"), (870e6, False, "$870 million"),
+    (120e6, True, "$120M"), (14.8e9, False, "$14.8 billion"), (1.25e9, False, "$1.25 billion"), (50e6, True, "$50M"),
+])
+def test_money_reads_like_a_newsroom(amount, short, text):
+    assert fmt.money(amount, short) == text
+
+
+def test_other_units():
+    assert fmt.number(49, "percent") == "49%"
+    assert fmt.number(2016, "year") == "2016"
+    assert fmt.number(2, "rank") == "2nd"
+    assert fmt.number(3, "multiple") == "3x"
+    assert fmt.number(2, "weeks") == "2 weeks"
+    assert fmt.date_text("2025-06-12") == "June 12, 2025"
+    assert fmt.date_text("2025-06-12", "week") == "the week of June 12, 2025"
+    assert fmt.share(200e6 / 870e6) == "23%"
+
+
+# ---------------------------------------------------------------- facts from the real data
+
+def test_consensus_is_the_value_most_sources_give(d):
+    inv = d.fact("meta_investment_usd")
+    assert inv.text() == "$14.3 billion"
+    assert "agg-08" not in inv.source_ids  # the only source with $14.8 billion
+    assert inv.n_total > inv.n_sources  # the dissent is counted, not dropped
+    assert d.fact("meta_stake_pct").text() == "49%"
+    assert d.fact("valuation_post_usd").text(short=True) == "$29B"
+    assert d.fact("valuation_pre_usd").text(short=True) == "$14B"
+    assert d.fact("scale_revenue_usd").period == "2024"
+
+
+def test_as_of_filters_every_table():
+    early = load(DATA, "2025-06-13")
+    assert (early.events["date"] <= "2025-06-13").all()
+    assert (early.relationships["as_of"] <= "2025-06-13").all()
+    assert (early.figures["known_from"] <= "2025-06-13").all()
+    google = early.relationships[early.relationships["party"] == "Google"]
+    assert "plans to cut ties" in set(google["status"])  # Reuters' report is in
+    openai = early.relationships[early.relationships["party"] == "OpenAI"]
+    assert not ((openai["status"] == "winding down") & (openai["evidence"] == "confirmed")).any()  # June 18 is not
+    none = load(DATA, "2025-01-01")
+    assert none.empty and none.fact("meta_investment_usd") is None
+
+
+# ---------------------------------------------------------------- prose
+
+def test_say_fills_figures_with_citations(d):
+    html = str(say(d, "Meta invested {meta_investment_usd} for {meta_stake_pct}."))
+    assert "$14.3 billion" in html and "49%" in html
+    assert re.search(r'<sup class="cite">\[<a href="#src-', html)
+
+
+def test_say_drops_a_sentence_whose_figure_is_missing():
+    early = load(DATA, "2025-01-01")
+    assert str(say(early, "Meta invested {meta_investment_usd}.", "Plain words stay.")) == "<p>Plain words stay.</p>"
+
+
+def test_say_escapes_its_template_and_never_makes_math(d):
+    html = str(say(d, "<b>{meta_investment_usd}</b> and $x^2$"))
+    assert "&lt;b&gt;" in html and "$x^2$" in html
+
+
+def test_versions_lists_every_value_with_sources(d):
+    text = versions_text(d, "google_spend_usd")
+    assert "$120 million" in text and "$150 million" in text and text.count('class="cite"') == 2
+
+
+def test_no_number_is_typed_into_the_notebooks():
+    """Markdown cells and say() templates carry no digits: every figure comes from data/."""
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text())
+        for cell in nb["cells"]:
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                continue
+            if cell["cell_type"] == "markdown":
+                text = re.sub(r"<!--.*?-->", "", src, flags=re.S)
+                assert not re.search(r"\d", text), f"{nb_path.name}: digit in markdown: {text[:80]}"
+            for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', src):
+                prose = re.sub(r"\{[^}]*\}", "", literal)  # placeholders may name metrics and event ids
+                assert not re.search(r"\d", prose), f"{nb_path.name}: digit typed into prose: {literal[:80]}"
+
+
+def test_notebooks_are_committed_clean_with_a_parameters_cell_and_kernel():
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text())
+        assert nb["metadata"]["kernelspec"]["name"] == "scale-briefing"
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1 and all(p in "".join(tagged[0]["source"]) for p in ("data_dir", "as_of", "base"))
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code")
+        assert all(len("".join(c["source"]).splitlines()) <= 12 for c in nb["cells"]), f"{nb_path.name}: a cell doing real work"
+
+
+# ---------------------------------------------------------------- checks and disagreements
+
+def test_checks_show_the_arithmetic_and_fail_the_variant(d):
+    res = analysis.run_checks(d)
+    implied = res[res["check"] == "implied-valuation"]
+    consensus = implied[implied["variant"] == "consensus"].iloc[0]
+    assert consensus["verdict"] == "pass" and consensus["shown"] == "$29.2B"
+    variant = implied[implied["variant"] == "variant: meta_investment_usd"].iloc[0]
+    assert variant["verdict"] == "fail" and variant["shown"] == "$30.2B" and "agg-08" in variant["sources"]
+    jump = res[(res["check"] == "valuation-jump") & (res["variant"] == "consensus")].iloc[0]
+    assert jump["shown"] == "2.07x"
+    share = res[(res["check"] == "google-planned-share") & (res["variant"] == "consensus")].iloc[0]
+    assert share["shown"] == "23%" and share["verdict"] == "info"
+
+
+def test_a_figure_that_breaks_a_check_shows_as_failing(data_copy):
+    rewrite(data_copy / "figures.csv", lambda rows: [dict(r, value="40") if r["metric"] == "valuation_post_usd" else r for r in rows])
+    res = analysis.run_checks(load(data_copy))
+    row = res[(res["check"] == "implied-valuation") & (res["variant"] == "consensus")].iloc[0]
+    assert row["verdict"] == "fail" and row["expected_shown"] == "$40B"
+
+
+def test_evaluate_allows_arithmetic_only():
+    assert analysis.evaluate("a / b + 1", {"a": 6, "b": 3}) == 3
+    with pytest.raises(ValueError):
+        analysis.evaluate("__import__('os')", {})
+
+
+def test_disagreements_keep_each_version(d):
+    dis = {x["metric"]: x for x in analysis.figure_disagreements(d)}
+    inv = dis["meta_investment_usd"]
+    assert [v["value"] for v in inv["versions"]][:2] == ["$14.3 billion", "$14.8 billion"]
+    assert inv["versions"][1]["source_ids"] == ["agg-08"]
+    reading = analysis.reading(inv, analysis.run_checks(d))
+    assert "one source of" in reading and "fails the arithmetic check" in reading
+    periods = {v["period"] for v in dis["google_planned_spend_usd"]["versions"]}
+    assert {"2024", "2025"} <= periods  # the year of Google's planned $200 million
+    assert "google_spend_usd" in set(dis) and "valuation_post_usd" not in dis  # "$29 billion" vs "over $29 billion" is no dispute
+
+
+def test_status_disagreements_in_date_order(d):
+    stats = {s["party"]: s for s in analysis.status_disagreements(d)}
+    openai = stats["OpenAI"]
+    assert openai["steps"][0]["status"] == "continuing as one of several vendors"
+    assert openai["latest"]["status"] == "winding down" and openai["latest"]["evidence"] == "confirmed"
+    assert "Microsoft" in stats and stats["Microsoft"]["kind"] == "evidence"
+
+
+def test_no_disagreements_in_agreeing_data(data_copy):
+    rewrite(data_copy / "figures.csv", lambda rows: [r for r in rows if r["metric"] == "meta_stake_pct"])
+    rewrite(data_copy / "relationships.csv", lambda rows: rows[:1])
+    d2 = load(data_copy)
+    assert analysis.figure_disagreements(d2) == [] and analysis.status_disagreements(d2) == []
+
+
+# ---------------------------------------------------------------- what changed
+
+def _frames(**tables):
+    return {k: pd.DataFrame(v) for k, v in tables.items()}
+
+
+def test_compare_names_added_removed_changed():
+    rel = {"relationship_id": "r1", "party": "Google", "role": "client", "status": "plans to cut ties", "evidence": "reported",
+           "as_of": "2025-06-12", "source_ids": "agg-09", "quote": "q"}
+    fig = {"figure_id": "f1", "metric": "m", "entity": "Meta", "value": "14.3", "unit": "USD", "scale": "billion", "source_id": "agg-04"}
+    old = _frames(relationships=[rel], figures=[fig])
+    new = _frames(relationships=[dict(rel, evidence="confirmed", source_ids="agg-02")],
+                  figures=[dict(fig, figure_id="f2", value="14.8", source_id="agg-08")])
+    texts = [c["text"] for c in analysis.compare(old, new)]
+    assert "Google: evidence changed from 'reported' to 'confirmed' (source agg-02)" in texts
+    assert any(t.startswith("new figure: Meta m = $14.8 billion (agg-08)") for t in texts)
+    assert any(t.startswith("removed figure: Meta m = $14.3 billion") for t in texts)
+    assert analysis.compare(old, old) == []
+
+
+# ---------------------------------------------------------------- schema and README
+
+def test_readme_dictionary_matches_the_schema():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert data_dictionary(load_schema(DATA / "datapackage.json")).strip() in readme, "run: make dictionary, paste into README"
