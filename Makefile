@@ -59,7 +59,7 @@ dictionary: $(STAMP) ## regenerate the README's data dictionary from data/datapa
 	@$(PY) -m briefing dictionary --data data --readme README.md
 
 $(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
-	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)'
+	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)' --base '$(BASE)'
 	touch $@
 
 $(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(BUILD)/.validated
@@ -74,6 +74,9 @@ $(BUILD)/briefing.pdf: $(BUILD)/briefing.html
 test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
 	$(PY) -m pytest
 
+bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
+	$(PY) scripts/bench.py --runs $(or $(RUNS),3)
+
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -82,3 +85,13 @@ clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+# The edition bundle (briefing/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
+# every file's sha256, written beside $(BUILD)/edition and renamed into place.
+DIR ?= $(BUILD)/edition
+
+edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/ and MANIFEST.json into $(BUILD)/edition
+	$(PY) -m briefing.edition build --build '$(BUILD)' --data '$(DATA)' --as-of '$(AS_OF)'
+
+verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
+	$(PY) -m briefing.edition verify '$(DIR)'

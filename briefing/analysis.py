@@ -126,10 +126,11 @@ def figure_disagreements(d: Dataset) -> list[dict]:
 def status_disagreements(d: Dataset) -> list[dict]:
     """Parties whose status or evidence differs between sources, in date order (later supersedes)."""
     out = []
-    for party, g in d.relationships.groupby("party", sort=True):
+    for (party, role), g in d.relationships.groupby(["party", "role"], sort=True):
         if g["status"].nunique() < 2 and g["evidence"].nunique() < 2:
             continue
-        g = g.assign(_ev=g["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["as_of", "_ev"])
+        # date order; on the same day the surest account comes last, so it is the one that stands
+        g = g.assign(_ev=g["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["as_of", "_ev"], ascending=[True, False])
         steps = [{"status": r["status"], "evidence": r["evidence"], "as_of": r["as_of"], "source_ids": r["source_list"], "quote": r["quote"]}
                  for _, r in g.iterrows()]
         latest = steps[-1]

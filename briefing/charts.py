@@ -74,7 +74,16 @@ def _svg(fig, name: str, tooltips: dict[str, str]) -> str:
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     for gid, text in tooltips.items():
         svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}" class="mark"><title>{xml_escape(text)}</title>', 1)
-    # ids must be unique across the page's several SVGs
+    # ids must be unique across the page's several SVGs: prefix matplotlib's own ids (figure_1,
+    # clip paths, glyphs) and every reference to them with the chart's name; mark gids already have it.
+    prefix = f"{name}-"
+
+    def own(i: str) -> str:
+        return i if i.startswith(prefix) else prefix + i
+
+    svg = re.sub(r'(?<![\w:-])id="([^"]+)"', lambda m: f'id="{own(m.group(1))}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{own(m.group(1))})", svg)
+    svg = re.sub(r'((?<![\w-])(?:xlink:)?href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{own(m.group(2))}"', svg)
     return svg
 
 
@@ -140,7 +149,7 @@ def clients_chart(d: Dataset) -> Chart:
     ids = sorted({s for lst in rel["source_list"] for s in lst} | {s for m, _ in money for s in d.fact(m).source_ids}, key=d.citation_number)
     data = rel[["party", "status", "evidence", "as_of", "source_ids"]].rename(columns={"as_of": "date"})
     moving = sorted({p for p, s in zip(rel["party"], rel["status"]) if s in ("winding down", "plans to cut ties", "considering", "paused")})
-    title = (f"{len(moving)} of Scale AI's clients were reported pulling back within a week" if moving else "Scale AI's clients after the deal")
+    title = (f"{len(moving)} of Scale AI's clients were reported pulling back after the deal" if moving else "Scale AI's clients after the deal")
     subtitle = "Each mark is one source's account, by date (June 2025); shape and colour show how sure it is"
     if unchanged:
         subtitle += f". Also named as clients, with no change reported: {', '.join(unchanged)}"

@@ -13,6 +13,16 @@ def _validate(args) -> int:
     from .validate import validate
 
     _, problems = validate(Path(args.data), args.as_of)
+    if not problems and args.base:
+        from .sections import load_base
+        from .validate import DataError, Problem
+
+        try:
+            load_base(args.base, Path(args.data), args.as_of or None)
+        except DataError as exc:
+            problems = [Problem(f"BASE={args.base}: {p.path}", p.line, p.column, p.message) for p in exc.problems]
+        except ValueError as exc:
+            problems = [Problem("BASE", 1, "base", str(exc).removeprefix(f"BASE={args.base}: "))]
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check the data against the schema")
     p.add_argument("--data", default=str(DATA_DIR))
     p.add_argument("--as-of", default="")
+    p.add_argument("--base", default="", help="also check that this base edition (directory or git revision) loads")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("verify-quotes", help="check every quote against the source texts")

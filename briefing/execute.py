@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from .paths import KERNEL_NAME
@@ -37,10 +39,11 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.ipynb")
     params = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
     try:
-        pm.execute_notebook(
-            str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
-            progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,
-        )
+        with quiet_stderr() as noise:
+            pm.execute_notebook(
+                str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
+                progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,
+            )
     except NoSuchKernel:
         print(f"{src}: the Jupyter kernel '{KERNEL_NAME}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME})", file=sys.stderr)
         return _fail(tmp)
@@ -64,6 +67,23 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     nbformat.write(nb, str(tmp))
     os.replace(tmp, dest)
     return 0
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Hold back what the kernel and its libraries print on stderr (transport warnings, shutdown
+    notices): a reader of the build log gets our one sentence, or the held text with BRIEFING_DEBUG=1."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield held
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            if os.environ.get("BRIEFING_DEBUG"):
+                held.seek(0)
+                sys.stderr.write(held.read().decode("utf-8", "replace"))
 
 
 def _first_line(text: str) -> str:

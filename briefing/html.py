@@ -197,10 +197,14 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
     order = rel.groupby("party")["as_of"].min().sort_values(kind="stable").index
     for party in order:
         grp = rel[rel["party"] == party].sort_values("as_of")
-        steps = []
+        merged: dict[tuple[str, str], list] = {}  # one step per status and evidence level, citing every source
         for _, r in grp.iterrows():
-            steps.append(f'<span class="ev-{escape(r["evidence"])}">{escape(VERBS[r["evidence"]])} {escape(STATUS_PHRASE.get(r["status"], r["status"]))}</span>'
-                         f' ({escape(fmt.date_text(r["as_of"]))}){cite(d, r["source_list"])}')
+            step = merged.setdefault((r["status"], r["evidence"]), [r["as_of"], []])
+            step[1] += r["source_list"]
+        steps = []
+        for (status, evidence), (as_of, sources) in merged.items():
+            steps.append(f'<span class="ev-{escape(evidence)}">{escape(VERBS[evidence])} {escape(STATUS_PHRASE.get(status, status))}</span>'
+                         f' ({escape(fmt.date_text(as_of))}){cite(d, sources)}')
         items.append(f"<li><strong>{escape(party)}</strong> {'; then '.join(steps)}.</li>")
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
 
@@ -248,6 +252,8 @@ def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "dat
 
 
 def _cell(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""  # a missing value is an empty cell, never "nan" (screen readers read it out)
     if isinstance(v, float):
         return f"{v:,.0f}" if v >= 1000 else f"{v:g}"
     return str(v)

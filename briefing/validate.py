@@ -70,6 +70,8 @@ def parse_date(text: str) -> tuple[dt.date | None, str | None]:
 
 def parse_number(text: str) -> tuple[float | None, str | None]:
     """Return (number, None) or (None, reason); plain decimals only."""
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+        return None, f"'{text}' is not a number (no thousands separators: write {text.replace(',', '')}, or use a dot if the comma marks decimals)"
     if re.fullmatch(r"-?\d+,\d+", text):
         return None, f"'{text}' is not a number (use a dot for decimals, e.g. {text.replace(',', '.')})"
     if re.search(r"[$€£%]|\d\s*[kKmMbB]n?$|billion|million", text):
@@ -154,7 +156,10 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 if msg is None and f.type == "integer" and number != int(number):
                     msg = f"'{value}' is not a whole number"
                 if msg is None and f.minimum is not None and number < f.minimum:
-                    msg = f"'{value}' is negative; amounts are never below {f.minimum:g} (put a decline in the metric name)"
+                    if f.minimum == 0:
+                        msg = f"'{value}' is negative; amounts are never below 0 (put a decline in the metric name)"
+                    else:
+                        msg = f"'{value}' is below the minimum of {f.minimum:g}"
             elif f.enum and value not in f.enum:
                 msg = f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
             elif f.pattern and not re.fullmatch(f.pattern, value):

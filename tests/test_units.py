@@ -172,7 +172,7 @@ def test_disagreements_keep_each_version(d):
 def test_status_disagreements_in_date_order(d):
     stats = {s["party"]: s for s in analysis.status_disagreements(d)}
     openai = stats["OpenAI"]
-    assert openai["steps"][0]["status"] == "continuing as one of several vendors"
+    assert "continuing as one of several vendors" in [s["status"] for s in openai["steps"][:-1]]
     assert openai["latest"]["status"] == "winding down" and openai["latest"]["evidence"] == "confirmed"
     assert "Microsoft" in stats and stats["Microsoft"]["kind"] == "evidence"
 

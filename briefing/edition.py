@@ -1,0 +1,237 @@
+"""The edition bundle: the briefing as published, the data it was built from, and a manifest of hashes.
+
+    python -m briefing.edition build --build build --data data --as-of ''   # -> build/edition/
+    python -m briefing.edition verify build/edition                          # OK, or each file that differs
+
+An edition is a folder: briefing.html, briefing.pdf, data/ (datapackage.json and the CSVs it lists,
+byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate)
+and MANIFEST.json (edition date, AS_OF, the project's git revision, sha256 and size of every file).
+It is written into a temporary folder beside its final name and renamed into place, so nothing ever
+sees half an edition under that name. Only the standard library (and the package) is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+from html import unescape
+from pathlib import Path, PurePosixPath
+
+MANIFEST = "MANIFEST.json"
+DOCUMENTS = ("briefing.html", "briefing.pdf")
+EDITION_DIR = "edition"
+
+
+class EditionError(Exception):
+    """A problem that stops the build or the check; its message is one line for the reader."""
+
+
+def digest(path: Path) -> tuple[str, int]:
+    """sha256 (hex) and size in bytes of a file."""
+    h, n = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+            n += len(chunk)
+    return h.hexdigest(), n
+
+
+def _safe_relative(path: str) -> bool:
+    p = PurePosixPath(path)
+    return bool(path) and not p.is_absolute() and ".." not in p.parts and "\\" not in path
+
+
+def data_files(data_dir: Path) -> list[str]:
+    """datapackage.json and every resource path it lists, relative to data_dir."""
+    from .paths import SCHEMA_NAME
+
+    spath = data_dir / SCHEMA_NAME
+    if not spath.is_file():
+        raise EditionError(f"{spath}: not found; DATA= must be a data package (a folder with its {SCHEMA_NAME})")
+    try:
+        package = json.loads(spath.read_text(encoding="utf-8"))
+        paths = [res["path"] for res in package["resources"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise EditionError(f"{spath}: cannot read the resources' paths ({exc})") from None
+    files = [SCHEMA_NAME]
+    for p in paths:
+        if not isinstance(p, str) or not _safe_relative(p):
+            raise EditionError(f"{spath}: resource path {p!r} is not a relative path inside the package")
+        if not (data_dir / p).is_file():
+            raise EditionError(f"{data_dir / p}: listed in {SCHEMA_NAME} but not found")
+        if p not in files:
+            files.append(p)
+    return files
+
+
+def _meta(html: str, name: str) -> str:
+    m = re.search(rf'<meta\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    c = re.search(r'\bcontent="([^"]*)"', m.group(0)) if m else None
+    return c.group(1) if c else ""
+
+
+def _params(build_dir: Path) -> dict[str, str]:
+    """The parameters Make recorded for this build (data=, as_of=, base=), if any."""
+    try:
+        text = (build_dir / ".params").read_text(encoding="utf-8").strip()
+    except OSError:
+        return {}
+    return dict(re.findall(r"(\w+)=(\S*)", text))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Put the finished folder tmp under the name final; final is at every moment absent,
+    the previous complete edition or the new complete one, never a mixture."""
+    if final.is_dir() and not final.is_symlink() and _exchange(tmp, final):
+        shutil.rmtree(tmp)  # tmp now holds the previous edition
+        return
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists() or final.is_symlink():
+        os.replace(final, old)
+    try:
+        os.replace(tmp, final)
+    except BaseException:
+        if old.exists():
+            os.replace(old, final)
+        raise
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old, ignore_errors=True)
+    elif old.exists() or old.is_symlink():
+        old.unlink()
+
+
+def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_DIR) -> Path:
+    """Write build_dir/name as an edition of the built briefing; returns its path."""
+    from . import __version__
+    from .render import git_revision
+    from .validate import validate
+
+    build_dir, data_dir, as_of = Path(build_dir), Path(data_dir), (as_of or "").strip()
+    for doc in DOCUMENTS:
+        if not (build_dir / doc).is_file():
+            raise EditionError(f"{build_dir / doc}: not found; build the briefing first (make BUILD={build_dir})")
+    params = _params(build_dir)
+    if params and (Path(params.get("data", "")).resolve() != data_dir.resolve() or params.get("as_of", "") != as_of):
+        raise EditionError(f"{build_dir} was built with DATA={params.get('data')} AS_OF={params.get('as_of', '')!r}, "
+                           f"not DATA={data_dir.resolve()} AS_OF={as_of!r}; rebuild with the same parameters")
+    files = data_files(data_dir)
+    _, problems = validate(data_dir, as_of or None)
+    if problems:
+        raise EditionError(f"{data_dir}: the data does not validate ({len(problems)} problem(s), first: {problems[0]}); run make validate")
+    html = (build_dir / "briefing.html").read_text(encoding="utf-8")
+    edition_date = _meta(html, "dcterms.created")
+
+    final = build_dir / name
+    tmp = build_dir / f".{name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        (tmp / "data").mkdir(parents=True)
+        for doc in DOCUMENTS:
+            shutil.copyfile(build_dir / doc, tmp / doc)
+        for f in files:
+            (tmp / "data" / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(data_dir / f, tmp / "data" / f)
+        listing = {}
+        for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
+            sha, size = digest(path)
+            listing[path.relative_to(tmp).as_posix()] = {"bytes": size, "sha256": sha}
+        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        manifest = {
+            "edition": edition_date,
+            "data_modified": _meta(html, "dcterms.modified"),
+            "as_of": as_of,
+            "title": unescape(title.group(1).strip()) if title else "",
+            "revision": git_revision(),
+            "generator": f"scale-briefing {__version__}",
+            "files": listing,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        _move_into_place(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def _present(directory: Path) -> set[str]:
+    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file() or p.is_symlink()} - {MANIFEST}
+
+
+def verify(directory: Path) -> tuple[dict, list[str]]:
+    """The manifest and one line per file that is changed, missing or extra (empty: all match)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise EditionError(f"{directory}: no such edition directory (build one with make edition, or pass DIR=path/to/edition)")
+    mpath = directory / MANIFEST
+    if not mpath.is_file():
+        raise EditionError(f"{mpath}: not found; {directory} is not an edition (make edition writes one)")
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        listed = {str(p): (str(v["sha256"]), int(v["bytes"])) for p, v in manifest["files"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EditionError(f"{mpath}: not a valid manifest ({type(exc).__name__}: {exc})") from None
+    present = _present(directory)
+    problems = []
+    for rel in sorted(set(listed) | present):
+        if rel not in present:
+            problems.append(f"missing: {rel} (listed in {MANIFEST}, not in the edition)")
+        elif rel not in listed:
+            problems.append(f"extra: {rel} (in the edition, not listed in {MANIFEST})")
+        elif not _safe_relative(rel) or (directory / rel).is_symlink():
+            problems.append(f"changed: {rel} (not a plain file inside the edition)")
+        else:
+            sha, size = digest(directory / rel)
+            if size != listed[rel][1]:
+                problems.append(f"changed: {rel} ({size:,} bytes; the manifest says {listed[rel][1]:,})")
+            elif sha != listed[rel][0]:
+                problems.append(f"changed: {rel} (sha256 {sha[:12]}…; the manifest says {listed[rel][0][:12]}…)")
+    return manifest, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m briefing.edition", description="Build or verify an edition bundle.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="bundle BUILD's briefing.html and .pdf, the data and MANIFEST.json into BUILD/edition")
+    p.add_argument("--build", default="build")
+    p.add_argument("--data", default="data")
+    p.add_argument("--as-of", default="")
+    p.add_argument("--name", default=EDITION_DIR, help="folder name inside BUILD (default: edition)")
+    p = sub.add_parser("verify", help="recompute every hash of an edition and compare with its MANIFEST.json")
+    p.add_argument("directory")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            out = build(Path(args.build), Path(args.data), args.as_of, args.name)
+            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+            print(f"{out}: edition of {manifest['edition'] or 'no date'}, {len(manifest['files'])} files, revision {manifest['revision']}")
+            return 0
+        manifest, problems = verify(Path(args.directory))
+    except EditionError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if problems:
+        for line in problems:
+            print(f"{args.directory}: {line}", file=sys.stderr)
+        print(f"{args.directory}: {len(problems)} file(s) do not match {MANIFEST}; this is not the edition as built.", file=sys.stderr)
+        return 1
+    print(f"{args.directory}: OK, {len(manifest['files'])} files match {MANIFEST} (edition {manifest.get('edition') or 'no date'}, revision {manifest.get('revision', 'unknown')})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
