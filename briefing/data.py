@@ -101,8 +101,9 @@ def _frame(table) -> pd.DataFrame:
 def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
     """Validate and load data_dir; keep only what was public on or before as_of.
 
-    Events count from their date, relationships from their as_of, figures and sources
-    from the source's known_from date. Raises DataError listing every problem.
+    Sources and figures count from the source's known_from date; events from their date and
+    relationships from their as_of, provided one of their sources is public by then.
+    Raises DataError listing every problem.
     """
     as_of = (as_of or "").strip() or None
     tables = validated_tables(Path(data_dir), as_of)
@@ -121,8 +122,10 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
     all_sources = sources.copy()
     if as_of:
         sources = sources[sources["known_from"] <= as_of]
-        events = events[events["date"] <= as_of]
-        rels = rels[rels["as_of"] <= as_of]
+        known = set(sources.index)
+        # an event or status counts once it happened AND some source public by then reports it
+        events = events[(events["date"] <= as_of) & events["source_list"].map(lambda ids: bool(known.intersection(ids)))]
+        rels = rels[(rels["as_of"] <= as_of) & rels["source_list"].map(lambda ids: bool(known.intersection(ids)))]
         figures = figures[figures["known_from"] <= as_of]
     events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
     return Dataset(

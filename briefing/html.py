@@ -35,7 +35,7 @@ class HTML:
 def cite(d: Dataset, source_ids) -> str:
     """Numbered citation markers linking to the source list: [3, 5]."""
     ids = [source_ids] if isinstance(source_ids, str) else list(source_ids)
-    ids = sorted(dict.fromkeys(i for i in ids if i in d.all_sources.index), key=d.citation_number)
+    ids = sorted(dict.fromkeys(i for i in ids if i in d.sources.index), key=d.citation_number)  # only this edition's sources
     if not ids:
         return ""
     shown = ids[:4]
@@ -203,7 +203,10 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
             step[1] += r["source_list"]
         steps = []
         for (status, evidence), (as_of, sources) in merged.items():
-            steps.append(f'<span class="ev-{escape(evidence)}">{escape(VERBS[evidence])} {escape(STATUS_PHRASE.get(status, status))}</span>'
+            words = f"{VERBS[evidence]} {STATUS_PHRASE.get(status, status)}"
+            if status == "staying" and evidence != "confirmed":  # a client list, not a statement about staying
+                words = "was named as a client, with no change reported"
+            steps.append(f'<span class="ev-{escape(evidence)}">{escape(words)}</span>'
                          f' ({escape(fmt.date_text(as_of))}){cite(d, sources)}')
         items.append(f"<li><strong>{escape(party)}</strong> {'; then '.join(steps)}.</li>")
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
@@ -261,8 +264,9 @@ def _cell(v) -> str:
 
 def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML:
     """The chart with its title, subtitle, sources, CSV download and its data as a table (or data_html)."""
-    src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in chart.source_ids)
-    src_ids = ", ".join(escape(s) for s in chart.source_ids)
+    shown = [s for s in chart.source_ids if s in d.sources.index]  # only sources this edition lists
+    src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in shown)
+    src_ids = ", ".join(escape(s) for s in shown)
     if chart.empty_message:
         return HTML(f'<figure class="chart" id="chart-{chart.name}"><p class="empty">{escape(chart.empty_message)}</p></figure>')
     name = f"{chart.name}.csv"

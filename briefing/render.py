@@ -108,7 +108,10 @@ def page_meta(d, headline: str) -> dict:
                       "identifier": sid} for sid, s in d.sources.iterrows()],
     }
     json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    edition_line = f"Edition of {fmt.date_text(edition)}" + (f" (as of {fmt.date_text(d.as_of)})" if d.as_of else "") if edition else "Edition with no data"
+    if d.as_of:
+        edition_line = f"Edition as of {fmt.date_text(d.as_of)}: the story as it was known that day"
+    else:
+        edition_line = f"Edition of {fmt.date_text(edition)}, with all reporting to date" if edition else "Edition with no data"
     return {
         "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
         "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition,

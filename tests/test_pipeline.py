@@ -87,6 +87,8 @@ def test_as_of_edition_shows_what_was_known_then(tmp_path):
     assert "planning to cut ties with Scale" in html  # Google, reported June 12
     assert "confirmed on the record that it is</span>" not in html or "winding down its work with Scale</span> (June 18" not in html
     assert "June 18, 2025" not in html.split('id="sources-h"')[0]  # nothing from June 18 in the story
+    targets, anchors = set(re.findall(r'href="#(src-[^"]+)"', html)), set(re.findall(r'id="(src-[^"]+)"', html))
+    assert targets <= anchors  # no citation to a source not yet published
 
 
 def test_as_of_before_any_data_builds_a_short_briefing(tmp_path):
