@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from . import fmt  # noqa: E402
@@ -268,9 +269,15 @@ def timeline_chart(d: Dataset) -> Chart:
     if len(ev) <= MAX_EVENT_MARKS and (ev["date_precision"] != "day").any():
         ax.scatter([], [], facecolors="white", edgecolors=GREY, linewidths=1.6, label="date known to the week", s=30)
     ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncol=2, bbox_to_anchor=(0, 1.2))
-    locator = mdates.AutoDateLocator(maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    days = sorted(ev["d"].unique())
+    if len(days) <= 6:  # few distinct days: tick exactly those
+        ax.set_xticks(days)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %-d"))
+        ax.set_xlim(days[0] - pd.Timedelta(days=1.5), days[-1] + pd.Timedelta(days=1.5))
+    else:
+        locator = mdates.AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.yaxis.get_major_locator().set_params(integer=True)
     counts_txt = ", ".join(f"{(ev['status'] == s).sum()} {s}" for s in statuses)
     chart.alt = f"Timeline. {title}. Of these, {counts_txt}. The full list of events follows the chart."
@@ -286,7 +293,7 @@ def rivals_chart(d: Dataset) -> Chart:
         srcs = sorted({s for lst in grp["source_list"] for s in lst}, key=d.citation_number)
         figs = d.figures[d.figures["entity"].str.lower() == party.lower()]
         figs = figs[figs["unit"].isin(["USD", "multiple"])]
-        label = "; ".join(sorted({f"{fmt.number(a, u, True)} ({m.replace('_', ' ')})" for a, u, m in zip(figs["amount"], figs["unit"], figs["metric"])}))
+        label = "; ".join(sorted({f"{fmt.number(a, u, True)} {fmt.metric_label(m, party)}" for a, u, m in zip(figs["amount"], figs["unit"], figs["metric"])}))
         ids.extend(s for s in figs["source_id"] if s not in ids)
         best = grp.sort_values("evidence", key=lambda s: s.map(EVIDENCE_ORDER.index)).iloc[0]
         rows.append({"party": party, "n_sources": len(srcs), "evidence": best["evidence"], "status": best["status"], "figures": label,
@@ -314,9 +321,8 @@ def rivals_chart(d: Dataset) -> Chart:
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("Sources naming the rival")
     ax.tick_params(axis="y", length=0)
-    for ev in [e for e in EVIDENCE_ORDER if e in set(data["evidence"])]:
-        ax.barh([], [], color=EVIDENCE_COLOURS[ev], label=ev)
-    ax.legend(loc="lower right", frameon=False, fontsize=8.5)
+    handles = [Patch(color=EVIDENCE_COLOURS[ev], label=ev) for ev in EVIDENCE_ORDER if ev in set(data["evidence"])]
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=9)
     parts = [f"{r['party']} ({r['n_sources']} source{'s' if r['n_sources'] != 1 else ''}{', ' + r['figures'] if r['figures'] else ''})" for _, r in data.iloc[::-1].iterrows()]
     chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + "."
     return _finish(fig, ax, chart)

@@ -43,6 +43,9 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
             pm.execute_notebook(
                 str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
                 progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,
+                # every output is in hand when the last cell ends: stop the kernel at once rather than
+                # wait for its graceful exit (about 0.5 s of CPU and wall per notebook; same notebook out)
+                shutdown_kernel="immediate",
             )
     except NoSuchKernel:
         print(f"{src}: the Jupyter kernel '{KERNEL_NAME}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME})", file=sys.stderr)

@@ -71,3 +71,14 @@ def date_text(value: str | dt.date, precision: str = "day") -> str:
 def short_date(value: str | dt.date) -> str:
     d = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{_MONTHS[d.month - 1][:3]} {d.day}"
+
+
+def metric_label(metric: str, entity: str = "") -> str:
+    """A metric key in words for readers: 'turing_potential_contracts_usd', 'Turing' -> 'potential contracts'."""
+    words = metric.split("_")
+    while words and words[-1] in ("usd", "pct", "count", "multiple", "months", "weeks", "year", "score"):
+        words.pop()
+    ent = [w.lower() for w in entity.replace("-", " ").split()]
+    if ent and words[: len(ent)] == ent:
+        words = words[len(ent):]
+    return " ".join(words) or metric.replace("_", " ")

@@ -248,7 +248,7 @@ def csv_data_uri(df: pd.DataFrame) -> str:
 
 def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data") -> str:
     """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest."""
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in df.columns)
+    head = "".join(f'<th scope="col">{escape(str(c).replace("_", " "))}</th>' for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>" for row in df.head(limit).itertuples(index=False))
     more = f'<p class="more">… and {len(df) - limit:,} more rows in the CSV.</p>' if len(df) > limit else ""
     return f'<div class="table-wrap"><table class="{cls}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'

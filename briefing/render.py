@@ -173,7 +173,7 @@ def write_pdf(html_path: Path, output: Path) -> int:
     doc = HTML(string=html, base_url=str(html_path.parent), media_type="print")
     buf = io.BytesIO()
     # Deterministic: no wall-clock creation date; the ID derives from the content.
-    doc.write_pdf(buf, pdf_identifier=None, uncompressed_pdf=False, custom_metadata=True)
+    doc.write_pdf(buf, pdf_identifier=None, uncompressed_pdf=False, custom_metadata=False)
     atomic_write(output, buf.getvalue())
     return 0
 

@@ -76,7 +76,8 @@ def load_schema(path: Path) -> dict[str, Resource]:
                 else fk["reference"]["fields"],
                 separator=fk.get("separator"),
             )
-            for fk in sch.get("foreignKeys", ())
+            # standard foreignKeys, plus list-valued ones ("a;b") that Table Schema cannot express
+            for fk in [*sch.get("foreignKeys", ()), *sch.get("x-listForeignKeys", ())]
         )
         pk = sch["primaryKey"]
         resources[res["name"]] = Resource(

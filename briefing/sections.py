@@ -29,7 +29,7 @@ def disagreements_block(d: Dataset) -> HTML:
             + (f": <q>{escape(v['quotes'][0])}</q>" if not v["majority"] or len(dis["versions"]) == 1 else "") + "</li>"
             for v in dis["versions"]
         )
-        parts.append(f'<div class="disagreement"><h3>{escape(dis["entity"])}: {escape(dis["metric"].replace("_", " "))}</h3>'
+        parts.append(f'<div class="disagreement"><h3>{escape(dis["entity"])}: {escape(fmt.metric_label(dis["metric"], dis["entity"]))}</h3>'
                      f"<p>{escape(analysis.reading(dis, checks))}</p><ul>{versions}</ul></div>")
     for s in stats:
         steps = "".join(
@@ -112,7 +112,7 @@ def key_figures_block(d: Dataset, limit: int = 40) -> HTML:
         f = d.fact(metric)
         disputed = d.figures[d.figures["metric"] == metric]["amount"].nunique() > 1
         entity = d.figures[d.figures["metric"] == metric].iloc[0]["entity"]
-        rows.append(f"<tr><td>{escape(entity)}</td><td>{escape(metric.replace('_', ' '))}</td>"
+        rows.append(f"<tr><td>{escape(entity)}</td><td>{escape(fmt.metric_label(metric, entity))}</td>"
                     f"<td>{escape((f.qualifier + ' ' if f.qualifier else '') + f.text())}{' (disputed)' if disputed else ''}</td>"
                     f"<td>{escape(f.period)}</td><td>{f.n_sources} of {f.n_total}{cite(d, f.source_ids)}</td></tr>")
     more = f'<p class="more">… and {len(metrics) - limit} more metrics in figures.csv.</p>' if len(metrics) > limit else ""

@@ -225,7 +225,7 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
         if table is not None:
             tables[res.name] = table
     problems += check_foreign_keys(tables)
-    return tables, []  # BREAK-TEST (temporary)
+    return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
 
 def validated_tables(data_dir: Path, as_of: str | None = None) -> dict[str, Table]:
