@@ -11,13 +11,13 @@ from xml.sax.saxutils import escape as xml_escape
 import matplotlib
 
 matplotlib.use("svg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.patches import Patch
 
-from . import fmt  # noqa: E402
-from .data import EVIDENCE_ORDER, Dataset  # noqa: E402
+from . import fmt
+from .data import EVIDENCE_ORDER, Dataset
 
 # Okabe-Ito, the colour-blind-safe palette; each used colour has >= 3:1 contrast on white.
 BLUE, VERMILLION, GREEN, PURPLE, GREY, INK = "#0072B2", "#D55E00", "#007A5A", "#A4487E", "#767676", "#222222"
@@ -72,7 +72,7 @@ def _svg(fig, name: str, tooltips: dict[str, str]) -> str:
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)
     svg = svg.replace("<svg", f'<svg class="chart-svg" focusable="false" aria-hidden="true" data-chart="{name}"', 1)
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
     for gid, text in tooltips.items():
         svg = svg.replace(f'<g id="{gid}">', f'<g id="{gid}" class="mark"><title>{xml_escape(text)}</title>', 1)
     # ids must be unique across the page's several SVGs: prefix matplotlib's own ids (figure_1,

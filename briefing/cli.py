@@ -74,6 +74,9 @@ def _dictionary(args) -> int:
 def _execute(args) -> int:
     from .execute import execute_notebook
 
+    if args.base and Path(args.base).is_dir():  # the notebook runs in notebooks/: pass a path that works there
+        args.base = str(Path(args.base).resolve())
+
     return execute_notebook(
         Path(args.notebook), Path(args.output), data_dir=args.data, as_of=args.as_of or "", base=args.base or "", timeout=args.timeout
     )

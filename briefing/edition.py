@@ -151,7 +151,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
             sha, size = digest(path)
             listing[path.relative_to(tmp).as_posix()] = {"bytes": size, "sha256": sha}
-        title = re.search(r"<title>(.*?)</title>", html, re.S)
+        title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
         manifest = {
             "edition": edition_date,
             "data_modified": _meta(html, "dcterms.modified"),

@@ -39,7 +39,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.ipynb")
     params = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
     try:
-        with quiet_stderr() as noise:
+        with quiet_stderr():
             pm.execute_notebook(
                 str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
                 progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,

@@ -11,7 +11,7 @@ _MONTHS = ["January", "February", "March", "April", "May", "June", "July",
 
 def _trim(x: float) -> str:
     text = f"{x:,.1f}" if abs(x) < 100 and x != int(x) else f"{x:,.0f}"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def money(amount: float, short: bool = False) -> str:

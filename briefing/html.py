@@ -125,7 +125,7 @@ def say(d: Dataset, *sentences: str) -> HTML:
 
 def edition_title(d: Dataset) -> HTML:
     """The headline, computed from the data, and the edition line."""
-    inv, stake, post = d.fact("meta_investment_usd"), d.fact("meta_stake_pct"), d.fact("valuation_post_usd")
+    inv, stake = d.fact("meta_investment_usd"), d.fact("meta_stake_pct")
     if inv and stake:
         head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI. Clients that compete with Meta began pulling away."
         if pulling_back(d).empty:

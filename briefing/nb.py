@@ -23,7 +23,23 @@ def empty_notice(d) -> HTML:
 
 
 __all__ = [
-    "load", "show", "say", "HTML", "edition_title", "numbers_panel", "empty_notice", "chart_block", "event_list",
-    "quotes_list", "status_list", "valuation_chart", "clients_chart", "timeline_chart", "rivals_chart",
-    "disagreements_block", "checks_block", "changes_block", "key_figures_block",
+    "HTML",
+    "changes_block",
+    "chart_block",
+    "checks_block",
+    "clients_chart",
+    "disagreements_block",
+    "edition_title",
+    "empty_notice",
+    "event_list",
+    "key_figures_block",
+    "load",
+    "numbers_panel",
+    "quotes_list",
+    "rivals_chart",
+    "say",
+    "show",
+    "status_list",
+    "timeline_chart",
+    "valuation_chart",
 ]

@@ -90,7 +90,7 @@ def sources_section(d) -> str:
     if not items:
         return '<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2><p>No source had been published by this date.</p></section>'
     intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text in the project's source "
-             "collection; the quote is its own words, as checked against the text by the build.</p>")
+             "collection; the quote is its own words (<code>make verify-quotes</code> checks every one against the text).</p>")
     return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2>{intro}<ol>{"".join(items)}</ol></section>'
 
 
@@ -122,9 +122,9 @@ def page_meta(d, headline: str) -> dict:
 
 
 def headline_text(d) -> str:
-    from .html import edition_title
-
     import re
+
+    from .html import edition_title
 
     m = re.search(r"<h1>(.*?)</h1>", str(edition_title(d)))
     import html as _html

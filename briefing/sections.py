@@ -122,4 +122,4 @@ def key_figures_block(d: Dataset, limit: int = 40) -> HTML:
                 f'<p><a class="download" download="figures.csv" href="{csv_data_uri(d.figures.drop(columns=["line"]))}">Download every figure (CSV)</a></p>')
 
 
-__all__ = ["disagreements_block", "checks_block", "changes_block", "key_figures_block", "load_base", "table"]
+__all__ = ["changes_block", "checks_block", "disagreements_block", "key_figures_block", "load_base", "table"]

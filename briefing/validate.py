@@ -143,6 +143,10 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
             )
             continue
         row = {name: cell.strip() for name, cell in zip(header, record)}
+        for name, cell in row.items():
+            # an unclosed quote makes one field run on and swallow the rows after it
+            if "\n" in cell and any(line.count(",") >= len(header) - 1 for line in cell.splitlines()[1:]):
+                problems.append(Problem(display, start, name, "field runs over several lines and takes in what looks like another row (an unclosed quote?)"))
         for f in resource.fields:
             value = row[f.name]
             msg = None

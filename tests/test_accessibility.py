@@ -184,7 +184,7 @@ def test_contrast_helper():
 
 
 def _css(html: str) -> str:
-    return "\n".join(re.findall(r"<style>(.*?)</style>", html, flags=re.S))
+    return "\n".join(re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL))
 
 
 def test_text_colours_meet_wcag_aa(loaded):

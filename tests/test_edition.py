@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
-
 from conftest import DATA, PY, ROOT, make
 
 FILES = {"briefing.html", "briefing.pdf", "data/datapackage.json", "data/sources.csv", "data/events.csv", "data/figures.csv", "data/relationships.csv"}

@@ -12,7 +12,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, PY, ROOT
 
 PROJECT = "Scale AI briefing project"
@@ -116,7 +115,7 @@ def test_json_ld_is_a_news_article(head, ld):
 
 
 def test_json_ld_cannot_end_its_script(html):
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S)
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.DOTALL)
     assert block, "no JSON-LD script"
     text = block.group(1)
     assert "</script" not in text.lower() and "<!--" not in text
@@ -206,7 +205,7 @@ def test_pdf_citations_link_to_the_source_list(pdf, html):
     first_sources_page = min(page_of.values())
     assert all(i <= first_sources_page for i, _ in to_sources[:5]), "citations in the text come before the source list"
     # the text cites (nearly) every source it links in the HTML, outside the hidden chart tables
-    printed = re.sub(r'<details class="chart-data">.*?</details>', "", html, flags=re.S)
+    printed = re.sub(r'<details class="chart-data">.*?</details>', "", html, flags=re.DOTALL)
     cited = set(re.findall(r'href="#(src-[^"]+)"', printed))
     assert cited <= {d for _, d in to_sources}, f"cited in the HTML but not linked in the PDF: {sorted(cited - {d for _, d in to_sources})[:5]}"
 

@@ -10,11 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from briefing import fmt
-from briefing.data import load
-
 from conftest import DATA, ROOT, build, make
+
+from briefing.data import load
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 
@@ -147,7 +145,7 @@ def test_two_clean_builds_are_byte_identical(built, tmp_path):
 def test_make_help_lists_targets():
     out = make("help", check=True).stdout
     for target in ("all", "html", "pdf", "validate", "verify-quotes", "test", "lab", "clean"):
-        assert re.search(rf"^{target}\s", out, re.M), target
+        assert re.search(rf"^{target}\s", out, re.MULTILINE), target
 
 
 def test_verify_quotes_passes_on_the_real_sources():

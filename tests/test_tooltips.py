@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -46,7 +45,7 @@ def html(built: Path) -> str:
 def svgs(html: str) -> dict[str, ET.Element]:
     """The page's inline SVGs, parsed as XML, keyed by their data-chart name."""
     out = {}
-    for text in re.findall(r"<svg\b.*?</svg>", html, flags=re.S):
+    for text in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL):
         root = ET.fromstring(text)  # raises if an SVG is not well-formed XML
         name = root.get("data-chart")
         assert name and name not in out, f"SVG without a unique data-chart name: {name!r}"

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import DATA, ROOT
 
 from briefing import analysis, fmt
 from briefing.data import load
 from briefing.html import say, versions_text
 from briefing.schema import data_dictionary, load_schema
-
-from conftest import DATA, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +111,7 @@ def test_no_number_is_typed_into_the_notebooks():
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 continue
             if cell["cell_type"] == "markdown":
-                text = re.sub(r"<!--.*?-->", "", src, flags=re.S)
+                text = re.sub(r"<!--.*?-->", "", src, flags=re.DOTALL)
                 assert not re.search(r"\d", text), f"{nb_path.name}: digit in markdown: {text[:80]}"
             for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', src):
                 prose = re.sub(r"\{[^}]*\}", "", literal)  # placeholders may name metrics and event ids
