@@ -38,17 +38,18 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.ipynb")
     params = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
+    kernel = os.environ.get("BRIEFING_KERNEL", KERNEL_NAME)  # override for tests and other set-ups
     try:
         with quiet_stderr():
             pm.execute_notebook(
-                str(src), str(tmp), parameters=params, kernel_name=KERNEL_NAME, cwd=str(src.parent),
+                str(src), str(tmp), parameters=params, kernel_name=kernel, cwd=str(src.parent),
                 progress_bar=False, execution_timeout=timeout, log_output=False, report_mode=False,
                 # every output is in hand when the last cell ends: stop the kernel at once rather than
                 # wait for its graceful exit (about 0.5 s of CPU and wall per notebook; same notebook out)
                 shutdown_kernel="immediate",
             )
     except NoSuchKernel:
-        print(f"{src}: the Jupyter kernel '{KERNEL_NAME}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME})", file=sys.stderr)
+        print(f"{src}: the Jupyter kernel '{kernel}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {kernel})", file=sys.stderr)
         return _fail(tmp)
     except pm.PapermillExecutionError as exc:
         print(f"{src}: cell {exc.exec_count} failed: {exc.ename}: {_first_line(exc.evalue)}", file=sys.stderr)
@@ -56,7 +57,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
             print(exc.evalue, file=sys.stderr)
         return _fail(tmp)
     except TimeoutError as exc:
-        print(f"{src}: a cell ran longer than {timeout} s and was stopped ({exc}); raise TIMEOUT= or look for a loop", file=sys.stderr)
+        print(f"{src}: a cell ran longer than {timeout} s and was stopped; raise TIMEOUT= or look for a loop", file=sys.stderr)
         return _fail(tmp)
     except Exception as exc:  # kernel died, bad notebook JSON, ...: one sentence, not a traceback
         name = type(exc).__name__
