@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import subprocess
@@ -11,8 +13,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SOURCES = ROOT.parent / "shared" / "sources"
+SOURCES = Path(os.environ.get("SOURCES") or ROOT.parent / "shared" / "sources")  # the texts the quotes come from
 PY = str(ROOT / ".venv" / "bin" / "python")
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def make(*args: str, check: bool = False, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -10,9 +10,7 @@ touch the published edition either.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -25,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, build, make
+from conftest import DATA, ROOT, build, make, read_rows, write_rows
 
 PUBLISHED = ("briefing.html", "briefing.pdf")
 EVENT_STATUSES = "announced, confirmed, reported, denied"
@@ -76,15 +74,6 @@ def edition(built: Path, tmp_path_factory) -> Edition:
 
 # --- mutations of a copy of data/ -------------------------------------------------------------
 
-
-def read_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def set_field(table: str, line: int, column: str, value: str) -> Callable[[Path], None]:

@@ -7,13 +7,11 @@ user who types `make DATA=data`.
 
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DATA, PY, ROOT, SOURCES
+from conftest import DATA, PY, ROOT, SOURCES, read_rows, write_rows
 
 from briefing.quotes import MAX_QUOTE_WORDS, normalise, split_items, verify_quotes
 from briefing.schema import load_schema
@@ -26,15 +24,6 @@ EVENT_STATUSES = "announced, confirmed, reported, denied"
 
 # --- helpers: small, explicit mutations of a copy of data/ ----------------------------------
 
-
-def read_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def set_field(data: Path, table: str, line: int, column: str, value: str) -> str:
