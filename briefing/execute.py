@@ -26,6 +26,9 @@ def _scrub(nb) -> None:
         cell.metadata.pop("execution", None)
         for out in cell.get("outputs", ()):
             out.get("metadata", {}).pop("execution", None)
+            data = out.get("data", {})
+            if "text/html" in data:  # the plain repr carries a memory address: '<...HTML at 0x7f...>'
+                data.pop("text/plain", None)
 
 
 def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: str = "", timeout: int = 300) -> int:

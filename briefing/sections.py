@@ -13,14 +13,26 @@ from .html import HTML, cite, csv_data_uri, table
 from .paths import ROOT
 from .schema import load_schema, schema_path
 
+MAX_DISAGREEMENTS = 12  # per kind (figures, statuses); beyond it the most-cited are shown and "and N more"
+
+
+def _most_cited(items: list[dict], weight, limit: int = MAX_DISAGREEMENTS) -> list[dict]:
+    """The `limit` items of largest weight (ties: the earlier), kept in their original order."""
+    if len(items) <= limit:
+        return items
+    keep = set(sorted(range(len(items)), key=lambda i: -weight(items[i]))[:limit])
+    return [x for i, x in enumerate(items) if i in keep]
+
 
 def disagreements_block(d: Dataset) -> HTML:
     """Where sources disagree, computed from figures.csv and relationships.csv."""
     checks = analysis.run_checks(d)
-    figs = analysis.figure_disagreements(d)
-    stats = analysis.status_disagreements(d)
-    if not figs and not stats:
+    all_figs = analysis.figure_disagreements(d)
+    all_stats = analysis.status_disagreements(d)
+    if not all_figs and not all_stats:
         return HTML("<p>The sources in this edition do not disagree on any figure or status.</p>")
+    figs = _most_cited(all_figs, lambda f: f["n_sources"])
+    stats = _most_cited(all_stats, lambda s: len(s["steps"]))
     parts = []
     for dis in figs:
         versions = "".join(
@@ -31,6 +43,8 @@ def disagreements_block(d: Dataset) -> HTML:
         )
         parts.append(f'<div class="disagreement"><h3>{escape(dis["entity"])}: {escape(fmt.metric_label(dis["metric"], dis["entity"]))}</h3>'
                      f"<p>{escape(analysis.reading(dis, checks))}</p><ul>{versions}</ul></div>")
+    if len(all_figs) > len(figs):
+        parts.append(f'<p class="more">… and {len(all_figs) - len(figs):,} more figures on which the sources disagree (every version is in figures.csv).</p>')
     for s in stats:
         steps = "".join(
             f"<li>{escape(fmt.date_text(st['as_of']))}: <strong>{escape(st['status'])}</strong> ({escape(st['evidence'])})"
@@ -41,6 +55,8 @@ def disagreements_block(d: Dataset) -> HTML:
         parts.append(f'<div class="disagreement"><h3>{escape(s["party"])}: {kind} differ</h3>'
                      f"<p>{len(s['steps'])} versions, in date order; the latest ({escape(fmt.date_text(latest['as_of']))}, "
                      f"{escape(latest['evidence'])}) is <strong>{escape(latest['status'])}</strong>.</p><ol>{steps}</ol></div>")
+    if len(all_stats) > len(stats):
+        parts.append(f'<p class="more">… and {len(all_stats) - len(stats):,} more parties whose reported status differs between sources (every version is in relationships.csv).</p>')
     return HTML("".join(parts))
 
 

@@ -138,7 +138,7 @@ def test_make_graph_rebuilds_only_what_a_change_touches(tmp_path, data_copy):
 
 def test_two_clean_builds_are_byte_identical(built, tmp_path):
     build(tmp_path)
-    for name in ("briefing.html", "briefing.pdf"):
+    for name in ("briefing.html", "briefing.pdf", *(f"notebooks/{p.name}" for p in (built / "notebooks").glob("*.ipynb"))):
         assert sha(built / name) == sha(tmp_path / name), name
 
 
