@@ -13,6 +13,7 @@ from . import fmt
 from .validate import DataError, Problem, parse_date, validated_tables
 
 EVIDENCE_ORDER = ["confirmed", "reported", "rumoured"]
+PULLING_BACK = ["winding down", "plans to cut ties", "considering", "paused"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,19 @@ class Dataset:
         rel["_ev"] = rel["evidence"].map(EVIDENCE_ORDER.index)
         rel = rel.sort_values(["party", "as_of", "_ev"], ascending=[True, False, True])
         return rel.drop_duplicates("party").drop(columns="_ev").reset_index(drop=True)
+
+    def pulling_back(self) -> pd.DataFrame:
+        """Clients whose latest status is a move away from Scale."""
+        latest = self.latest_status()
+        return latest[(latest["role"] == "client") & latest["status"].isin(PULLING_BACK)]
+
+    def headline(self) -> str:
+        """The edition's headline, computed from its figures and statuses."""
+        inv, stake = self.fact("meta_investment_usd"), self.fact("meta_stake_pct")
+        if inv and stake:
+            head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
+            return head + (". Clients that compete with Meta began pulling away." if not self.pulling_back().empty else "")
+        return "Meta and Scale AI: nothing reported yet" if self.empty else "Meta weighs a stake in Scale AI"
 
 
 def split_ids(value: str) -> list[str]:

@@ -59,7 +59,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
         if exc.ename == "DataError":
             print(exc.evalue, file=sys.stderr)
         return _fail(tmp)
-    except TimeoutError as exc:
+    except TimeoutError:
         print(f"{src}: a cell ran longer than {timeout} s and was stopped; raise TIMEOUT= or look for a loop", file=sys.stderr)
         return _fail(tmp)
     except Exception as exc:  # kernel died, bad notebook JSON, ...: one sentence, not a traceback

@@ -62,7 +62,7 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
         return None if ev is None else escape(fmt.date_text(ev["date"], ev["date_precision"])) + cite(d, ev["source_list"])
     if name == "count" and sep == ":":
         counts = {"events": len(d.events), "sources": len(d.sources), "figures": len(d.figures),
-                  "clients_pulling_back": len(pulling_back(d))}
+                  "clients_pulling_back": len(d.pulling_back())}
         return str(counts[arg]) if counts.get(arg) else None
     if name == "cite" and sep == ":":
         return cite(d, arg) if arg in d.sources.index else None
@@ -125,15 +125,7 @@ def say(d: Dataset, *sentences: str) -> HTML:
 
 def edition_title(d: Dataset) -> HTML:
     """The headline, computed from the data, and the edition line."""
-    inv, stake = d.fact("meta_investment_usd"), d.fact("meta_stake_pct")
-    if inv and stake:
-        head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI. Clients that compete with Meta began pulling away."
-        if pulling_back(d).empty:
-            head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
-    elif d.empty:
-        head = "Meta and Scale AI: nothing reported yet"
-    else:
-        head = "Meta weighs a stake in Scale AI"
+    head = d.headline()
     edition = f"Edition as of {fmt.date_text(d.as_of)}" if d.as_of else "Edition with all reporting to date"
     dek = f"{edition}. Built from {len(d.sources)} sources, {len(d.events)} events and {len(d.figures)} figures."
     return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(head)}</h1><p class="dek">{escape(dek)}</p></header>')
@@ -156,19 +148,14 @@ def numbers_panel(d: Dataset) -> HTML:
             period = f" ({escape(f.period)})" if f.period and metric in ("scale_revenue_usd", "google_planned_spend_usd") else ""
             cells.append(f'<div class="num"><span class="big">{escape(f.text(short=True))}</span>'
                          f'<span class="what">{escape(label)}{period}{cite(d, f.source_ids)}</span></div>')
-    n = len(pulling_back(d))
+    n = len(d.pulling_back())
     if n:
-        parties = pulling_back(d)
+        parties = d.pulling_back()
         cells.append(f'<div class="num"><span class="big">{n}</span><span class="what">clients reported pulling back'
                      f'{cite(d, [s for lst in parties["source_list"] for s in lst])}</span></div>')
     if not cells:
         return HTML("")
     return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
-
-
-def pulling_back(d: Dataset) -> pd.DataFrame:
-    latest = d.latest_status()
-    return latest[(latest["role"] == "client") & latest["status"].isin(["winding down", "plans to cut ties", "considering", "paused"])]
 
 
 VERBS = {

@@ -121,37 +121,6 @@ def page_meta(d, headline: str) -> dict:
     }
 
 
-def headline_text(d) -> str:
-    import re
-
-    from .html import edition_title
-
-    m = re.search(r"<h1>(.*?)</h1>", str(edition_title(d)))
-    import html as _html
-
-    return _html.unescape(m.group(1)) if m else "Meta and Scale AI"
-
-
-def rendered_headline(book) -> str | None:
-    """The headline as the executed notebooks already show it (edition_title's masthead), if they do.
-
-    The same text headline_text(d) computes for the same data and AS_OF, without importing
-    .html and with it .charts and matplotlib (about half a second on the build's critical path).
-    """
-    import html as _html
-    import re
-
-    for cell in book.cells:
-        for out in cell.get("outputs", ()):
-            text = out.get("data", {}).get("text/html", "")
-            text = "".join(text) if isinstance(text, list) else str(text)
-            if '<header class="masthead">' in text:
-                m = re.search(r"<h1>(.*?)</h1>", text[text.index('<header class="masthead">'):])
-                if m:
-                    return _html.unescape(m.group(1))
-    return None
-
-
 def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
     from .data import load
 
@@ -163,7 +132,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
     resources = {
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
-        "meta": page_meta(d, rendered_headline(book) or headline_text(d)),
+        "meta": page_meta(d, d.headline()),
     }
     body, _ = exporter.from_notebook_node(book, resources=resources)
     return body
