@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import fmt
-from .validate import DataError, Problem, parse_date, validated_tables
+from .validate import validated_tables
 
 EVIDENCE_ORDER = ["confirmed", "reported", "rumoured"]
 PULLING_BACK = ["winding down", "plans to cut ties", "considering", "paused"]
@@ -151,13 +150,3 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
         relationships=rels.sort_values(["party", "as_of"]).reset_index(drop=True),
         all_sources=all_sources,
     )
-
-
-def check_as_of(as_of: str | None) -> None:
-    """Raise DataError for an AS_OF that is not a YYYY-MM-DD date."""
-    if as_of and parse_date(as_of)[1]:
-        raise DataError([Problem("AS_OF", 1, "as_of", parse_date(as_of)[1])])
-
-
-def today_iso() -> str:
-    return dt.date.today().isoformat()

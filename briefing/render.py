@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
@@ -166,7 +165,3 @@ def write_pdf(html_path: Path, output: Path) -> int:
     doc.write_pdf(buf, pdf_identifier=None, uncompressed_pdf=False, custom_metadata=False)
     atomic_write(output, buf.getvalue())
     return 0
-
-
-def today() -> str:
-    return dt.date.today().isoformat()
