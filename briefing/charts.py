@@ -270,8 +270,12 @@ def timeline_chart(d: Dataset) -> Chart:
         ax.scatter([], [], facecolors="white", edgecolors=GREY, linewidths=1.6, label="date known to the week", s=30)
     ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncol=2, bbox_to_anchor=(0, 1.2))
     days = sorted(ev["d"].unique())
-    if len(days) <= 6:  # few distinct days: tick exactly those
-        ax.set_xticks(days)
+    if len(days) <= 6:  # few distinct days: tick exactly those, skipping one that would touch its neighbour
+        ticks = [days[0]]
+        for day in days[1:]:
+            if (day - ticks[-1]) >= pd.Timedelta(days=2):
+                ticks.append(day)
+        ax.set_xticks(ticks)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %-d"))
         ax.set_xlim(days[0] - pd.Timedelta(days=1.5), days[-1] + pd.Timedelta(days=1.5))
     else:
