@@ -119,7 +119,7 @@ def figure_disagreements(d: Dataset) -> list[dict]:
                              "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == fact.amount})
         versions.sort(key=lambda v: (-len(v["source_ids"]), v["amount"]))
         out.append({"metric": metric, "entity": rows.iloc[0]["entity"], "n_sources": rows["source_id"].nunique(),
-                    "consensus": fact.text(), "versions": versions})
+                    "consensus": fact.text(), "unit": fact.unit, "versions": versions})
     return out
 
 
@@ -147,16 +147,11 @@ def reading(dis: dict, checks: pd.DataFrame) -> str:
         what = v["value"] + (f" for {v['period']}" if v["period"] != "(not stated)" else "")
         lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {what}")
         failing = checks[(checks["variant"] == f"variant: {dis['metric']}") & (checks["verdict"] == "fail")]
-        failing = failing[failing["inputs"].str.contains(fmt.number(v["amount"], _unit(dis), True), regex=False)]
+        failing = failing[failing["inputs"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
             lines[-1] += "; it also fails the arithmetic check below"
     head = f"{_count(len(major['source_ids'])).capitalize()} of {dis['n_sources']} give {major['value']}" + (f" for {major['period']}" if major["period"] != "(not stated)" else "")
     return head + "; " + "; ".join(lines) + "."
-
-
-def _unit(dis: dict) -> str:
-    v = dis["versions"][0]["value"]
-    return "USD" if v.startswith("$") else "percent" if v.endswith("%") else "count"
 
 
 def _count(n: int) -> str:

@@ -88,7 +88,7 @@ def _svg(fig, name: str, tooltips: dict[str, str]) -> str:
     return svg
 
 
-def _finish(fig, ax, chart: Chart) -> Chart:
+def _finish(fig, chart: Chart) -> Chart:
     chart.svg = _svg(fig, chart.name, chart.tooltips)
     return chart
 
@@ -129,7 +129,7 @@ def valuation_chart(d: Dataset) -> Chart:
         fact = {"valuation_pre_usd": pre, "valuation_post_usd": post, "meta_investment_usd": inv}[r["metric"]]
         label = fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == "meta_investment_usd" else "")
         ax.text(r["amount_usd"] / 1e9 + 0.4, yi, plain(label), va="center", fontsize=10)
-        q = d.figures[(d.figures["metric"] == r["metric"]) & (d.figures["amount"] == r["amount_usd"])].iloc[0]["quote"]
+        q = d.quote_for(r["metric"], r["amount_usd"])
         _mark(bar.patches[0], chart, f"bar-{r['metric']}", tooltip(f"{r['bar']}: {fmt.money(r['amount_usd'], True)}", fact.source_ids, q))
     ax.set_yticks(y, [plain(b) for b in data["bar"]])
     ax.set_xlim(0, data["amount_usd"].max() / 1e9 * 1.45)
@@ -137,7 +137,7 @@ def valuation_chart(d: Dataset) -> Chart:
     ax.tick_params(axis="y", length=0)
     parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
     chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
-    return _finish(fig, ax, chart)
+    return _finish(fig, chart)
 
 
 def clients_chart(d: Dataset) -> Chart:
@@ -194,7 +194,7 @@ def clients_chart(d: Dataset) -> Chart:
         for yi, (m, lab), f, label in zip(yy, money, amounts, labels):
             colour = GREY if m == "scale_revenue_usd" else VERMILLION
             bar = mx.barh(yi, f.amount / 1e6, color=colour, height=0.6)
-            q = d.figures[(d.figures["metric"] == m) & (d.figures["amount"] == f.amount)].iloc[0]["quote"]
+            q = d.quote_for(m, f.amount)
             mx.text(f.amount / 1e6 + 12, yi, plain(f.text(short=True)), va="center", fontsize=9)
             _mark(bar.patches[0], chart, f"money-{m}", tooltip(f"{label}: {f.text(short=True)}", f.source_ids, q))
         mx.set_yticks(yy, [plain(x) for x in labels])
@@ -209,7 +209,7 @@ def clients_chart(d: Dataset) -> Chart:
     parts = [f"{p}: {latest.loc[p, 'status']} ({latest.loc[p, 'evidence']}, {fmt.short_date(latest.loc[p, 'as_of'])})" for p in parties[::-1] if p in latest.index]
     money_txt = "; ".join(f"{lab} {d.fact(m).text(short=True)}" for m, lab in money)
     chart.alt = f"Dot chart. {title}. Latest status per client: " + "; ".join(parts) + "." + (f" Money at stake: {money_txt}." if money_txt else "")
-    return _finish(fig, ax, chart)
+    return _finish(fig, chart)
 
 
 def timeline_chart(d: Dataset) -> Chart:
@@ -285,7 +285,7 @@ def timeline_chart(d: Dataset) -> Chart:
     ax.yaxis.get_major_locator().set_params(integer=True)
     counts_txt = ", ".join(f"{(ev['status'] == s).sum()} {s}" for s in statuses)
     chart.alt = f"Timeline. {title}. Of these, {counts_txt}. The full list of events follows the chart."
-    return _finish(fig, ax, chart)
+    return _finish(fig, chart)
 
 
 def rivals_chart(d: Dataset) -> Chart:
@@ -329,4 +329,4 @@ def rivals_chart(d: Dataset) -> Chart:
     ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=9)
     parts = [f"{r['party']} ({r['n_sources']} source{'s' if r['n_sources'] != 1 else ''}{', ' + r['figures'] if r['figures'] else ''})" for _, r in data.iloc[::-1].iterrows()]
     chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + "."
-    return _finish(fig, ax, chart)
+    return _finish(fig, chart)

@@ -75,6 +75,11 @@ class Dataset:
             n_total=rows["source_id"].nunique(),
         )
 
+    def quote_for(self, metric: str, amount: float) -> str:
+        """The words of the first source that gives this value for the metric."""
+        rows = self.figures[(self.figures["metric"] == metric) & (self.figures["amount"] == amount)]
+        return rows.iloc[0]["quote"] if len(rows) else ""
+
     def event(self, event_id: str) -> pd.Series | None:
         hit = self.events[self.events["event_id"] == event_id]
         return None if hit.empty else hit.iloc[0]

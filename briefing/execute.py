@@ -19,7 +19,7 @@ def fast_nbformat() -> None:
 def _scrub(nb) -> None:
     """Drop what differs run to run (timestamps, durations, random ids) so rebuilds are identical."""
     nb.metadata.pop("papermill", None)
-    nb.metadata.get("widgets", None) and nb.metadata.pop("widgets")
+    nb.metadata.pop("widgets", None)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
         cell.metadata.pop("papermill", None)
