@@ -150,7 +150,8 @@ def reading(dis: dict, checks: pd.DataFrame) -> str:
         failing = failing[failing["inputs"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
             lines[-1] += "; it also fails the arithmetic check below"
-    head = f"{_count(len(major['source_ids'])).capitalize()} of {dis['n_sources']} give {major['value']}" + (f" for {major['period']}" if major["period"] != "(not stated)" else "")
+    n_major = len(major["source_ids"])
+    head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}" + (f" for {major['period']}" if major["period"] != "(not stated)" else "")
     return head + "; " + "; ".join(lines) + "."
 
 
