@@ -3,35 +3,35 @@
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from . import fmt
-from .data import EVIDENCE_ORDER, Dataset
+from .data import EVIDENCE_ORDER, Dataset, effective_periods, period_key
 
 # ---------------------------------------------------------------- do the numbers add up
 
 @dataclass(frozen=True)
 class Check:
-    """A declared check: `formula` over metric names (amounts; percents as fractions), compared with `expected`."""
+    """A declared check (checks.csv): `formula` over metric keys (amounts; percents as fractions), compared with `expected`."""
 
     check_id: str
     label: str
     formula: str
-    expected: str | None = None  # a metric, or None for a ratio shown for information
+    expected: str | None = None  # a metric, or None for a result shown for information
     tolerance: float = 0.02  # relative
     show: str = "money"  # how to print the result: money, ratio, share
+    note: str = ""
 
 
-CHECKS = (
-    Check("implied-valuation", "Post-money valuation implied by the deal (investment ÷ stake)", "meta_investment_usd / meta_stake_pct", "valuation_post_usd", 0.02),
-    Check("valuation-jump", "Valuation jump (after ÷ before)", "valuation_post_usd / valuation_pre_usd", "valuation_multiple", 0.10, "ratio"),
-    Check("valuation-to-revenue", "Valuation after the deal as a multiple of 2024 revenue", "valuation_post_usd / scale_revenue_usd", None, show="ratio"),
-    Check("google-spend-share", "Google's past spend as a share of Scale's 2024 revenue", "google_spend_usd / scale_revenue_usd", None, show="share"),
-    Check("google-planned-share", "Google's planned spend as a share of Scale's 2024 revenue", "google_planned_spend_usd / scale_revenue_usd", None, show="share"),
-)
+def declared_checks(d: Dataset) -> list[Check]:
+    """The checks declared in checks.csv, in file order."""
+    return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else 0.02,
+                  r["show"], r["note"]) for _, r in d.checks.iterrows()]
+
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
@@ -62,23 +62,29 @@ def _as_number(amount: float, unit: str) -> float:
 
 
 def _show(value: float, how: str) -> str:
+    if not math.isfinite(value):
+        return "cannot be computed (out of range)"
     return {"money": lambda v: fmt.money(v, True), "ratio": fmt.ratio, "share": fmt.share}[how](value)
 
 
-def run_checks(d: Dataset, checks=CHECKS) -> pd.DataFrame:
-    """One row per check and per variant of its inputs (every distinct value any source gives)."""
+def _input_text(d: Dataset, metric: str, amount: float, unit: str, period: str) -> str:
+    when = f" ({fmt.period_text(period)})" if period else ""
+    return f"{d.label(metric)}{when} = {fmt.number(amount, unit, True)}"
+
+
+def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
+    """One row per check and per variant of its inputs: the current values, then every other value any source gives."""
     rows = []
-    for chk in checks:
+    for chk in declared_checks(d) if checks is None else checks:
         names = metric_names(chk.formula)
+        base = {n: d.fact(n) for n in names}
+        if any(f is None for f in base.values()):
+            continue
         variants = {}
         for name in names:
             f = d.figures[d.figures["metric"] == name]
             variants[name] = [(a, g.iloc[0]["unit"], sorted(set(g["source_id"]), key=d.citation_number)) for a, g in f.groupby("amount")]
-        if any(not v for v in variants.values()):
-            continue
         expected = d.fact(chk.expected) if chk.expected else None
-        # the consensus of every input first, then each alternative value of one input at a time
-        base = {n: d.fact(n) for n in names}
         combos = [{}] + [{n: v} for n in names for v in variants[n] if v[0] != base[n].amount]
         for alt in combos:
             values, sources, desc = {}, [], []
@@ -86,40 +92,72 @@ def run_checks(d: Dataset, checks=CHECKS) -> pd.DataFrame:
                 amount, unit, srcs = alt.get(n, (base[n].amount, base[n].unit, list(base[n].source_ids)))
                 values[n] = _as_number(amount, unit)
                 sources += srcs
-                desc.append(f"{n} = {fmt.number(amount, unit, True)}")
-            result = evaluate(chk.formula, values)
-            row = {"check": chk.check_id, "label": chk.label, "variant": "consensus" if not alt else f"variant: {next(iter(alt))}",
-                   "inputs": "; ".join(desc), "result": result, "shown": _show(result, chk.show), "expected": None,
-                   "expected_shown": "", "difference_pct": None, "verdict": "info", "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "",
-                   "sources": ";".join(dict.fromkeys(sources))}
-            if expected:
+                desc.append(_input_text(d, n, amount, unit, base[n].period if n not in alt else ""))
+            if alt:
+                (metric, (amount, unit, srcs)), = alt.items()
+                variant = f"with {d.label(metric)} at {fmt.number(amount, unit, True)}, as {_count(len(srcs))} give{'s' if len(srcs) == 1 else ''}"
+            else:
+                metric, variant = "", "with the current value of each input"
+            try:
+                result = evaluate(chk.formula, values)
+            except ZeroDivisionError:
+                result = None
+            row = {"check": chk.check_id, "label": chk.label, "variant": variant, "variant_metric": metric, "inputs": "; ".join(desc),
+                   "result": result, "shown": _show(result, chk.show) if result is not None else "cannot be computed (division by zero)",
+                   "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
+                   "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": chk.note, "sources": ";".join(dict.fromkeys(sources))}
+            if expected and result is not None:
                 exp_value = _as_number(expected.amount, expected.unit)
-                diff = (result - exp_value) / exp_value
-                row.update(expected=exp_value, expected_shown=expected.text(True), difference_pct=round(diff * 100, 1),
-                           verdict="pass" if abs(diff) <= chk.tolerance else "fail",
-                           sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
+                row.update(expected=exp_value, expected_shown=expected.text(True), sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
+                if exp_value:
+                    diff = (result - exp_value) / exp_value
+                    row.update(difference_pct=round(diff * 100, 1), verdict="pass" if abs(diff) <= chk.tolerance else "fail")
+                else:
+                    row.update(verdict="n/a", shown=row["shown"] + "; the expected value is zero, so no relative difference")
             rows.append(row)
-    return pd.DataFrame(rows, columns=["check", "label", "variant", "inputs", "result", "shown", "expected", "expected_shown", "difference_pct", "tolerance", "verdict", "sources"])
+    return pd.DataFrame(rows, columns=["check", "label", "variant", "variant_metric", "inputs", "result", "shown", "expected", "expected_shown",
+                                       "difference_pct", "tolerance", "verdict", "note", "sources"])
 
 
 # ---------------------------------------------------------------- where sources disagree
 
 def figure_disagreements(d: Dataset) -> list[dict]:
-    """Metrics whose sources give different values (or assign them to different periods)."""
+    """Metrics whose sources give different values for the same period, or tie one value to different periods.
+
+    Different values for different periods are a series (a change over time), not a disagreement.
+    """
     out = []
     for metric, rows in d.figures.groupby("metric", sort=True):
-        periods_by_amount = {a: sorted({p for p in g["period"] if p}) for a, g in rows.groupby("amount")}
-        if rows["amount"].nunique() < 2 and all(len(p) < 2 for p in periods_by_amount.values()):
-            continue
-        fact = d.fact(metric)
-        versions = []
-        for (amount, period), g in rows.assign(period=rows["period"].replace("", "(not stated)")).groupby(["amount", "period"]):
-            versions.append({"value": fmt.number(amount, g.iloc[0]["unit"]), "amount": amount, "period": period,
-                             "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
-                             "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == fact.amount})
-        versions.sort(key=lambda v: (-len(v["source_ids"]), v["amount"]))
-        out.append({"metric": metric, "entity": rows.iloc[0]["entity"], "n_sources": rows["source_id"].nunique(),
-                    "consensus": fact.text(), "unit": fact.unit, "versions": versions})
+        rows = rows.assign(_period=effective_periods(rows))
+        label, entity, unit = d.label(metric), rows.iloc[0]["entity"], rows.iloc[0]["unit"]
+        series = {v.period: v for v in d.series(metric)}
+        for period, grp in rows.groupby("_period", sort=False):
+            if grp["amount"].nunique() < 2:
+                continue
+            cur = series[period]
+            versions = []
+            for amount, g in grp.groupby("amount"):
+                quals = {q for q in g["qualifier"] if q}
+                versions.append({"value": (f"{quals.pop()} " if len(quals) == 1 else "") + fmt.number(amount, unit), "amount": amount,
+                                 "period": fmt.period_text(period), "dated": bool((g["period"] != "").any()),
+                                 "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
+                                 "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
+            versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
+            out.append({"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
+                        "n_sources": grp["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions})
+        # one value, different explicit periods, and no source giving it for more than one: sources differ on the period
+        for amount, g in rows[rows["period"] != ""].groupby("amount"):
+            periods = sorted(set(g["period"]), key=period_key)
+            if len(periods) < 2 or (g.groupby("source_id")["period"].nunique() > 1).any():
+                continue
+            by_period = [(p, g[g["period"] == p]) for p in periods]
+            versions = [{"value": fmt.number(amount, unit), "amount": amount, "period": fmt.period_text(p), "dated": True,
+                         "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
+                         "majority": False} for p, x in by_period]
+            versions.sort(key=lambda v: -len(v["source_ids"]))
+            versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
+            out.append({"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
+                        "n_sources": g["source_id"].nunique(), "consensus": fmt.number(amount, unit), "unit": unit, "versions": versions})
     return out
 
 
@@ -140,18 +178,23 @@ def status_disagreements(d: Dataset) -> list[dict]:
 
 def reading(dis: dict, checks: pd.DataFrame) -> str:
     """One line on a figure disagreement: how many sources give what, and whether a variant fails a check."""
+    if dis["kind"] == "period":
+        parts = [f"{_count(len(v['source_ids']))} tie{'s' if len(v['source_ids']) == 1 else ''} it to {v['period']}" for v in dis["versions"]]
+        return f"The sources agree on {dis['consensus']} but not on when it applies: " + "; ".join(parts) + "."
+    when = f" for {dis['period']}" if dis["period"] else ""
     major = dis["versions"][0]
     lines = []
     for v in dis["versions"][1:]:
         n = len(v["source_ids"])
-        what = v["value"] + (f" for {v['period']}" if v["period"] != "(not stated)" else "")
-        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {what}")
-        failing = checks[(checks["variant"] == f"variant: {dis['metric']}") & (checks["verdict"] == "fail")]
-        failing = failing[failing["inputs"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
+        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {v['value']}")
+        failing = checks[(checks["variant_metric"] == dis["metric"]) & (checks["verdict"] == "fail")]
+        failing = failing[failing["variant"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
             lines[-1] += "; it also fails the arithmetic check below"
     n_major = len(major["source_ids"])
-    head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}" + (f" for {major['period']}" if major["period"] != "(not stated)" else "")
+    head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}{when}"
+    if n_major == max(len(v["source_ids"]) for v in dis["versions"][1:]):
+        head += " (the briefing leads with it: " + ("it is the version its source dates" if major["dated"] else "the earliest stated") + ")"
     return head + "; " + "; ".join(lines) + "."
 
 
@@ -161,42 +204,86 @@ def _count(n: int) -> str:
 
 # ---------------------------------------------------------------- what changed since the last edition
 
-KEYS = {"sources": "source_id", "events": "event_id", "figures": "figure_id", "relationships": "relationship_id"}
-NOUN = {"sources": "source", "events": "event", "figures": "figure", "relationships": "relationship"}
-IGNORE = {"line", "number", "amount", "known_from_x", "source_list"}
+KEYS = {"relationships": "relationship_id", "events": "event_id", "figures": "figure_id", "sources": "source_id"}
+GROUPS = {"statuses": "Statuses", "events": "Events", "figures": "Figures", "sources": "Sources", "corrections": "Corrections to earlier rows"}
+IGNORE = {"line", "number", "amount", "known_from", "source_list"}
 
 
-def _label(kind: str, row: pd.Series) -> str:
+def _status_text(r: pd.Series) -> str:
+    return f"{r['status']} ({r['evidence']}, {fmt.date_text(r['as_of'])})"
+
+
+def compare(old: Dataset, new: Dataset) -> list[dict]:
+    """What changed from the old edition's data to the new one, in reader's terms, most important first.
+
+    Each change has a group (statuses, events, figures, sources, corrections), a rank within it, and a sentence.
+    """
+    out: list[dict] = []
+
+    def add(group: str, rank: int, text: str, date: str = "", ids=()):
+        out.append({"group": group, "rank": rank, "date": date, "text": text, "ids": ";".join(ids)})
+
+    # statuses: each party's latest status, old against new
+    before = old.latest_status().set_index(["party", "role"])
+    after = new.latest_status().set_index(["party", "role"])
+    for key, r in after.iterrows():
+        party = key[0]
+        if key not in before.index:
+            add("statuses", 1, f"{party}: {_status_text(r)}, new in this edition", r["as_of"], [r["relationship_id"]])
+        elif (before.loc[key, "status"], before.loc[key, "evidence"]) != (r["status"], r["evidence"]):
+            add("statuses", 0, f"{party}: {before.loc[key, 'status']} → {_status_text(r)}", r["as_of"], [r["relationship_id"]])
+    for key, r in before.iterrows():
+        if key not in after.index:
+            add("statuses", 1, f"{key[0]}: no longer in the data (was {_status_text(r)})", r["as_of"], [r["relationship_id"]])
+    # events: new ones with their dates, newest first
+    old_ev = set(old.events["event_id"])
+    for _, r in new.events[~new.events["event_id"].isin(old_ev)].sort_values("date", ascending=False).iterrows():
+        add("events", 0, f"{fmt.date_text(r['date'], r['date_precision'])}: {r['description']}", r["date"], [r["event_id"]])
+    for _, r in old.events[~old.events["event_id"].isin(set(new.events["event_id"]))].iterrows():
+        add("events", 2, f"removed: {fmt.date_text(r['date'], r['date_precision'])}: {r['description']}", r["date"], [r["event_id"]])
+    # figures: each metric's current value, old against new
+    for metric in dict.fromkeys(new.figures["metric"]):
+        f, g = old.fact(metric), new.fact(metric)
+        when = f" ({g.period_text()})" if g.period else ""
+        if f is None:
+            add("figures", 1, f"{g.label}: {g.text()}{when}, new in this edition", g.period, g.source_ids)
+        elif (f.amount, f.unit, f.period) != (g.amount, g.unit, g.period):
+            was = f" ({f.period_text()})" if f.period else ""
+            add("figures", 0, f"{g.label}: {f.text()}{was} → {g.text()}{when}", g.period, g.source_ids)
+    for metric in dict.fromkeys(old.figures["metric"]):
+        if new.fact(metric) is None:
+            add("figures", 2, f"{old.label(metric)}: no longer in the data", "", ())
+    # sources
+    for _, r in new.all_sources[~new.all_sources["source_id"].isin(set(old.all_sources["source_id"]))].iterrows():
+        add("sources", 0, f"new source [{new.citation_number(r['source_id'])}]: {r['outlet'] or r['headline'] or r['document']}", r["known_from"], [r["source_id"]])
+    # corrections: rows present in both editions whose cells differ, and rows added or removed that moved no headline value
+    frames = {"relationships": (old.relationships, new.relationships), "events": (old.events, new.events),
+              "figures": (old.figures, new.figures), "sources": (old.all_sources, new.all_sources)}
+    for kind, key in KEYS.items():
+        a, b = (df.set_index(key, drop=False) for df in frames[kind])
+        for k in a.index.intersection(b.index, sort=False):
+            for c in [c for c in b.columns if c in a.columns and c not in IGNORE and not c.startswith("_")]:
+                if str(a.loc[k, c]) != str(b.loc[k, c]):
+                    add("corrections", 0, f"{_row_name(new, kind, b.loc[k])}: {c.replace('_', ' ')} changed from ‘{a.loc[k, c]}’ to ‘{b.loc[k, c]}’", "", [k])
+        if kind in ("relationships", "figures"):
+            for k in b.index.difference(a.index, sort=False):
+                if not any(k in c["ids"].split(";") for c in out):
+                    add("corrections", 1, f"another account: {_row_name(new, kind, b.loc[k])}", "", [k])
+    group_order = list(GROUPS)
+    out.sort(key=lambda c: (group_order.index(c["group"]), c["rank"], _neg_date(c["date"])))
+    return out
+
+
+def _neg_date(date: str) -> tuple:
+    return tuple(-ord(ch) for ch in date)  # newest first within a rank
+
+
+def _row_name(d: Dataset, kind: str, row: pd.Series) -> str:
     if kind == "figures":
         amount = float(row["value"]) * fmt.SCALE.get(row["scale"], 1.0)
-        return f"{row['entity']} {row['metric']} = {fmt.number(amount, row['unit'])} ({row['source_id']})"
+        return f"{d.label(row['metric'])} = {fmt.number(amount, row['unit'])} (source {row['source_id']})"
     if kind == "relationships":
-        return f"{row['party']}: {row['status']} ({row['evidence']}, {row['as_of']})"
+        return f"{row['party']}: {row['status']} ({row['evidence']}, {fmt.date_text(row['as_of'])})"
     if kind == "events":
-        return f"{row['date']} {row['actor']}: {row['description']}"
-    return f"{row['source_id']}: {row['outlet'] or row['headline'] or row['document']}"
-
-
-def compare(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[dict]:
-    """Added, removed and changed rows per file, keyed by each file's id column."""
-    changes = []
-    for kind, key in KEYS.items():
-        a = old.get(kind, pd.DataFrame(columns=[key])).set_index(key, drop=False)
-        b = new.get(kind, pd.DataFrame(columns=[key])).set_index(key, drop=False)
-        for k in b.index.difference(a.index, sort=False):
-            changes.append({"file": kind, "id": k, "change": "added", "text": f"new {NOUN[kind]}: {_label(kind, b.loc[k])}"})
-        for k in a.index.difference(b.index, sort=False):
-            changes.append({"file": kind, "id": k, "change": "removed", "text": f"removed {NOUN[kind]}: {_label(kind, a.loc[k])}"})
-        for k in a.index.intersection(b.index, sort=False):
-            cols = [c for c in b.columns if c in a.columns and c not in IGNORE]
-            diffs = [c for c in cols if str(a.loc[k, c]) != str(b.loc[k, c])]
-            for c in diffs:
-                who = b.loc[k, "party"] if kind == "relationships" else b.loc[k, "entity"] if kind == "figures" else k
-                src = b.loc[k].get("source_ids", b.loc[k].get("source_id", ""))
-                changes.append({"file": kind, "id": k, "change": "changed",
-                                "text": f"{who}: {c} changed from '{a.loc[k, c]}' to '{b.loc[k, c]}'" + (f" (source {src})" if src else "")})
-    return changes
-
-
-def raw_frames(d: Dataset) -> dict[str, pd.DataFrame]:
-    return {"sources": d.all_sources.reset_index(drop=True), "events": d.events, "figures": d.figures, "relationships": d.relationships}
+        return f"{fmt.date_text(row['date'], row['date_precision'])}: {row['description']}"
+    return f"source {row['source_id']} ({row['outlet'] or row['headline'] or row['document']})"

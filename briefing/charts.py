@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape as xml_escape
 import matplotlib
 
 matplotlib.use("svg")
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
@@ -24,8 +23,8 @@ BLUE, VERMILLION, GREEN, PURPLE, GREY, INK = "#0072B2", "#D55E00", "#007A5A", "#
 EVIDENCE_COLOURS = {"confirmed": BLUE, "reported": VERMILLION, "rumoured": PURPLE}
 EVIDENCE_MARKERS = {"confirmed": "o", "reported": "s", "rumoured": "D"}
 STATUS_COLOURS = {"announced": GREEN, "confirmed": BLUE, "reported": VERMILLION, "denied": PURPLE}
+TIMELINE_WIDTH = 4.0  # inches: a text-heavy chart, drawn narrower so its words stay legible at phone width
 WIDTH = 5.2  # inches; the SVG scales to the column, this keeps 10 pt text legible at phone width
-MAX_EVENT_MARKS = 60  # above this the timeline aggregates per day or month
 
 plt.rcParams.update({
     "font.family": "DejaVu Sans", "font.size": 11, "axes.edgecolor": GREY, "axes.labelcolor": INK,
@@ -140,18 +139,64 @@ def valuation_chart(d: Dataset) -> Chart:
     return _finish(fig, chart)
 
 
+def date_ticks(dates) -> list[str]:
+    """Tick labels for a run of dates: 'Jun 12', with the year on the first and wherever the year changes."""
+    out, year = [], None
+    for d in dates:
+        d = pd.Timestamp(d)
+        out.append(f"{d:%b} {d.day}" + (f", {d.year}" if d.year != year else ""))
+        year = d.year
+    return out
+
+
+def span_text(lo: str, hi: str) -> str:
+    """'June 8 to 18, 2025', 'June 12, 2025 to May 6, 2026': a date range in words, years always given."""
+    a, b = pd.Timestamp(lo), pd.Timestamp(hi)
+    if a == b:
+        return fmt.date_text(lo)
+    if a.year == b.year and a.month == b.month:
+        return f"{a:%B} {a.day} to {b.day}, {a.year}"
+    if a.year == b.year:
+        return f"{a:%B} {a.day} to {b:%B} {b.day}, {a.year}"
+    return f"{fmt.date_text(lo)} to {fmt.date_text(hi)}"
+
+
+def short_label(text: str, width: int = 28) -> str:
+    """A chart label that cannot push the chart off the page: wrapped at spaces, long words cut."""
+    words = [w if len(w) <= width else w[: width - 1] + "\u2026" for w in str(text).split()]
+    lines, line = [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], (lines[1][: width - 1] + "\u2026") if len(lines[1]) >= width else lines[1] + " \u2026"]
+    return "\n".join(lines)
+
+
 def clients_chart(d: Dataset) -> Chart:
-    """Each client's stated status over June 2025, by how sure the reporting is, and the money at stake."""
+    """Each client that moved (a status with a direction other than neutral), every account by date, and the money at stake."""
     clients = d.relationships[d.relationships["role"] == "client"]
-    moved = set(clients.loc[clients["status"] != "staying", "party"])
+    moved = set(clients.loc[clients["direction"] != "neutral", "party"])
     rel = clients[clients["party"].isin(moved)].reset_index(drop=True)
     unchanged = sorted(set(clients["party"]) - moved)
-    money = [(m, label) for m, label in (("scale_revenue_usd", "Scale AI revenue"), ("google_spend_usd", "Google's spend"), ("google_planned_spend_usd", "Google's planned spend")) if d.fact(m)]
-    ids = sorted({s for lst in rel["source_list"] for s in lst} | {s for m, _ in money for s in d.fact(m).source_ids}, key=d.citation_number)
-    data = rel[["party", "status", "evidence", "as_of", "source_ids"]].rename(columns={"as_of": "date"})
-    moving = sorted({p for p, s in zip(rel["party"], rel["status"]) if s in ("winding down", "plans to cut ties", "considering", "paused")})
-    title = (f"{len(moving)} of Scale AI's clients were reported pulling back after the deal" if moving else "Scale AI's clients after the deal")
-    subtitle = "Each mark is one source's account, by date (June 2025); shape and colour show how sure it is"
+    money = [m for m in ("scale_revenue_usd", "google_spend_usd", "google_planned_spend_usd") if d.fact(m)]
+    ids = sorted({s for lst in rel["source_list"] for s in lst} | {s for m in money for s in d.fact(m).source_ids}, key=d.citation_number)
+    data = rel[["party", "status", "direction", "evidence", "as_of", "source_ids"]].rename(columns={"as_of": "date"})
+    latest = d.latest_status(["client"]).set_index("party")
+    away = [p for p in sorted(moved) if p in latest.index and latest.loc[p, "direction"] == "away"]
+    toward = [p for p in sorted(moved) if p in latest.index and latest.loc[p, "direction"] == "toward"]
+    if away:
+        title = f"{len(away)} of the {len(moved)} clients shown were last reported moving away from Scale AI"
+    elif moved:
+        title = f"None of the {len(moved)} clients shown was last reported moving away from Scale AI"
+    else:
+        title = "Scale AI's clients after the deal"
+    span = span_text(rel["as_of"].min(), rel["as_of"].max()) if len(rel) else ""
+    subtitle = f"Each mark is one source's account, {span}; shape and colour show how sure it is; dates are evenly spaced"
     if unchanged:
         subtitle += f". Also named as clients, with no change reported: {', '.join(unchanged)}"
     chart = Chart("clients", title, subtitle, "", ids, data)
@@ -161,59 +206,78 @@ def clients_chart(d: Dataset) -> Chart:
         return chart
     parties = list(dict.fromkeys(rel.sort_values(["as_of", "party"])["party"]))[::-1]
     n_money = len(money)
-    fig, axes = plt.subplots(2 if n_money else 1, 1, figsize=(WIDTH, 0.6 * len(parties) + 1.4 + 0.5 * n_money + (0.8 if n_money else 0)),
+    fig, axes = plt.subplots(2 if n_money else 1, 1, figsize=(WIDTH, 0.62 * len(parties) + 1.5 + 0.5 * n_money + (0.8 if n_money else 0)),
                              gridspec_kw={"height_ratios": [max(len(parties), 2), max(n_money, 1) * 0.9]} if n_money else None)
     ax = axes[0] if n_money else axes
-    rel["d"] = pd.to_datetime(rel["as_of"])
+    days = sorted(set(rel["as_of"]))  # an ordinal axis: a year-long gap takes no more room than a day's
     seen = set()
     for i, r in rel.iterrows():
         yi = parties.index(r["party"])
         same = rel[(rel["party"] == r["party"]) & (rel["as_of"] == r["as_of"])].index.tolist()
         offset = (same.index(r.name) - (len(same) - 1) / 2) * 0.25 if len(same) > 1 else 0
         ev = r["evidence"]
-        pts = ax.scatter(r["d"], yi + offset, s=46, marker=EVIDENCE_MARKERS[ev], color=EVIDENCE_COLOURS[ev], zorder=3,
-                         label=ev if ev not in seen else None)
+        pts = ax.scatter(days.index(r["as_of"]), yi + offset, s=46, marker=EVIDENCE_MARKERS[ev], color=EVIDENCE_COLOURS[ev], zorder=3,
+                         label=ev if ev not in seen else None, clip_on=False)
         seen.add(ev)
-        _mark(pts, chart, f"pt-{i}", tooltip(f"{r['party']}: {r['status']} ({ev}, {fmt.short_date(r['as_of'])})", r["source_list"], r["quote"]))
-    latest = d.latest_status().set_index("party")
+        _mark(pts, chart, f"pt-{i}", tooltip(f"{r['party']}: {r['status']} ({ev}, {fmt.date_text(r['as_of'])})", r["source_list"], r["quote"]))
     for yi, p in enumerate(parties):
         ax.axhline(yi, color="#dddddd", lw=0.8, zorder=1)
-    ax.set_yticks(range(len(parties)), [plain(f"{p}\n{latest.loc[p, 'status']}") if p in latest.index else plain(p) for p in parties], fontsize=10)
+    ax.set_yticks(range(len(parties)), [plain(short_label(f"{p}: {latest.loc[p, 'status']}" if p in latest.index else p, 30)) for p in parties], fontsize=9)
     ax.tick_params(axis="y", length=0)
-    lo, hi = rel["d"].min(), rel["d"].max()
-    ax.set_xlim(lo - pd.Timedelta(days=1.5), hi + pd.Timedelta(days=1.5))
-    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, -(-(hi - lo).days // 4))))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %-d"))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14 if n_money else -0.12), ncol=3, frameon=False, fontsize=8.5, handletextpad=0.3)
+    ax.set_xlim(-0.6, len(days) - 0.4)
+    ax.set_ylim(-0.6, len(parties) - 0.4)
+    ax.set_xticks(range(len(days)), [plain(t) for t in date_ticks(days)], fontsize=8.5, rotation=0 if len(days) <= 4 else 35,
+                  ha="center" if len(days) <= 4 else "right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(days) > 4 else -0.14), ncol=3, frameon=False, fontsize=8.5, handletextpad=0.3)
     ax.set_title("Client, and its latest status", loc="left", fontsize=9, color=GREY, x=-0.02)
     if n_money:
         mx = axes[1]
-        amounts = [d.fact(m) for m, _ in money]
-        labels = [f"{lab} ({f.period})" if f.period else lab for (m, lab), f in zip(money, amounts)]
+        facts = [d.fact(m) for m in money]
+        labels = [short_label(f"{f.label} ({f.period_text()})" if f.period else f.label, 30) for f in facts]
         yy = list(range(n_money))[::-1]
-        for yi, (m, lab), f, label in zip(yy, money, amounts, labels):
+        top = max(f.amount for f in facts) / 1e6
+        for yi, m, f, label in zip(yy, money, facts, labels):
             colour = GREY if m == "scale_revenue_usd" else VERMILLION
             bar = mx.barh(yi, f.amount / 1e6, color=colour, height=0.6)
-            q = d.quote_for(m, f.amount)
-            mx.text(f.amount / 1e6 + 12, yi, plain(f.text(short=True)), va="center", fontsize=9)
-            _mark(bar.patches[0], chart, f"money-{m}", tooltip(f"{label}: {f.text(short=True)}", f.source_ids, q))
-        mx.set_yticks(yy, [plain(x) for x in labels])
+            mx.text(f.amount / 1e6 + top * 0.02, yi, plain(f.text(short=True)), va="center", fontsize=9)
+            _mark(bar.patches[0], chart, f"money-{m}", tooltip(f"{label.replace(chr(10), ' ')}: {f.text(short=True)}", f.source_ids, d.quote_for(m, f.amount)))
+        mx.set_yticks(yy, [plain(x) for x in labels], fontsize=9)
         mx.tick_params(axis="y", length=0)
-        mx.set_xlim(0, max(f.amount for f in amounts) / 1e6 * 1.25)
+        mx.set_xlim(0, top * 1.3)
         mx.xaxis.set_major_formatter(lambda v, _: f"${v:g}M")
         mx.set_title("Money at stake, US dollars, millions", loc="left", fontsize=9, color=INK)
-        for f, (m, lab) in zip(amounts, money):
-            data = pd.concat([data, pd.DataFrame([{"party": lab, "status": "", "evidence": "", "date": f.period, "source_ids": ";".join(f.source_ids), "amount_usd": f.amount}])], ignore_index=True)
-    fig.subplots_adjust(hspace=0.55)
+        extra = pd.DataFrame([{"party": f.label, "status": "", "direction": "", "evidence": "", "date": f.period, "source_ids": ";".join(f.source_ids),
+                               "amount_usd": f.amount} for f in facts])
+        data = pd.concat([data, extra], ignore_index=True)
+    fig.subplots_adjust(hspace=0.75 if len(days) > 4 else 0.55)
     chart.data = data
-    parts = [f"{p}: {latest.loc[p, 'status']} ({latest.loc[p, 'evidence']}, {fmt.short_date(latest.loc[p, 'as_of'])})" for p in parties[::-1] if p in latest.index]
-    money_txt = "; ".join(f"{lab} {d.fact(m).text(short=True)}" for m, lab in money)
+    parts = [f"{p}: {latest.loc[p, 'status']} ({latest.loc[p, 'evidence']}, {fmt.date_text(latest.loc[p, 'as_of'])})" for p in parties[::-1] if p in latest.index]
+    money_txt = "; ".join(f"{d.fact(m).label} {d.fact(m).text(short=True)}" for m in money)
     chart.alt = f"Dot chart. {title}. Latest status per client: " + "; ".join(parts) + "." + (f" Money at stake: {money_txt}." if money_txt else "")
+    if toward:
+        chart.alt += f" Moving toward Scale AI: {', '.join(toward)}."
     return _finish(fig, chart)
 
 
+STATUS_RANK = {"announced": 0, "confirmed": 1, "reported": 2, "denied": 3}
+MAX_LABELLED = 5  # per date (or month, year): the events whose curated label names them on the chart
+UNLABELLED_PER_GROUP = 2  # a date with no labelled event names its most widely reported ones; the rest are counted
+MAX_GROUPS = 24  # above this many dates the timeline groups by month, then by year
+
+
+def event_label(r: pd.Series) -> str:
+    """An event's words on the chart: its curated label, else who did what kind of thing."""
+    return r.get("label") or f"{r['actor']}: {r['event_type']}"
+
+
+def _key_events(grp: pd.DataFrame) -> pd.DataFrame:
+    """The events of a date most worth naming: curated labels first, then the most widely reported, then the surest."""
+    return grp.assign(_l=grp["label"] == "", _n=-grp["source_list"].map(len), _s=grp["status"].map(STATUS_RANK)).sort_values(
+        ["_l", "_n", "_s", "event_id"]).drop(columns=["_l", "_n", "_s"])
+
+
 def timeline_chart(d: Dataset) -> Chart:
-    """Events by date, coloured by status; aggregated per day (or month) when there are many."""
+    """Events in date order, down the page: each date with its key events named, the rest counted; long gaps compressed and said."""
     ev = d.events.copy()
     ids = sorted({s for lst in ev["source_list"] for s in lst}, key=d.citation_number)
     data = ev[["date", "date_precision", "actor", "event_type", "status", "source_ids", "description"]]
@@ -221,70 +285,76 @@ def timeline_chart(d: Dataset) -> Chart:
         chart = Chart("timeline", "No events yet", "", "No events had been reported by this date.", ids, data)
         chart.empty_message = chart.alt
         return chart
-    vague = ev[ev["date_precision"].isin(["month", "year"])]
-    ev = ev[~ev["date_precision"].isin(["month", "year"])].copy()
-    if ev.empty:
-        ev = vague.copy()
     ev["d"] = pd.to_datetime(ev["date"])
-    per_day = ev.groupby("date").size()
-    exact = ev[ev["date_precision"] == "day"]
-    busiest = (exact if len(exact) else ev).groupby("date").size().idxmax()
-    title = f"{len(ev)} events from {fmt.short_date(ev['date'].min())} to {fmt.short_date(ev['date'].max())}; the busiest day was {fmt.short_date(busiest)}"
-    if len(exact) and len(exact) < len(ev):
-        title = f"{len(ev)} events from {fmt.short_date(ev['date'].min())} to {fmt.short_date(ev['date'].max())}; most of those with an exact date fell on {fmt.short_date(busiest)}"
-    sub = "Each dot is one event, stacked by day; colour shows whether it was announced, confirmed or only reported"
-    if len(vague) and len(ev) != len(vague):
-        sub += f". Not shown: {len(vague)} event{'s' if len(vague) != 1 else ''} known only to the month or year (in the list below)"
+    n_dates = ev["date"].nunique()
+    level = "day" if n_dates <= MAX_GROUPS else "month" if ev["d"].dt.to_period("M").nunique() <= MAX_GROUPS else "year"
+    ev["group"] = ev["date"] if level == "day" else ev["d"].dt.strftime("%Y-%m" if level == "month" else "%Y")
+    span = span_text(ev["date"].min(), ev["date"].max())
+    counts = ev.groupby("group").size()
+    busiest = counts.idxmax()
+    busiest_text = fmt.date_text(busiest) if level == "day" else fmt.period_text(busiest)
+    title = f"{len(ev):,} events from {span}; the busiest {level} was {busiest_text}, with {counts.max():,}"
+    sub = ("Key events named in date order, the others counted; colour shows whether an event was announced, confirmed or only reported; "
+           "a hollow mark is an event dated only to the week, month or year")
+    if level != "day":
+        sub = f"Events by {level} ({len(ev):,} in all, too many to show one by one); " + sub
     chart = Chart("timeline", title, sub, "", ids, data)
-    statuses = [s for s in STATUS_COLOURS if s in set(ev["status"])]
-    if len(ev) <= MAX_EVENT_MARKS:
-        fig, ax = plt.subplots(figsize=(WIDTH, 2.2 + 0.12 * per_day.max()))
-        ev["stack"] = ev.groupby("date").cumcount()
-        for i, r in ev.iterrows():
+
+    # lay the chart out as rows, top to bottom: a date line, its key events, "+N more", and a break line across a long gap
+    rows, prev = [], None
+    for group, grp in ev.groupby("group", sort=True):
+        first = grp["d"].min()
+        if prev is not None and (first - prev).days > 31:
+            months = round((first - prev).days / 30.4)
+            rows.append(("gap", f"\u2026 {months} month{'s' if months != 1 else ''} later" if months < 24 else f"\u2026 {months // 12} years later", None))
+        prev = grp["d"].max()
+        when = fmt.date_text(group) if level == "day" else fmt.period_text(group)
+        rows.append(("date", f"{when}: {len(grp)} events" if len(grp) > 1 else when, None))
+        key = _key_events(grp)
+        n_named = min(int((grp["label"] != "").sum()), MAX_LABELLED) or UNLABELLED_PER_GROUP
+        for _, r in key.head(n_named).iterrows():
+            rows.append(("event", short_label(event_label(r), 40), r))
+        if len(grp) > n_named:
+            rows.append(("more", f"+ {len(grp) - n_named:,} more (in the list below)", key.iloc[n_named:]))
+    # row heights in inches: text is 10 pt (0.14 in); the figure is narrower than the others so it scales down less on a phone
+    heights = [0.42 if kind == "event" and "\n" in text else 0.25 if kind in ("event", "more") else 0.34 for kind, text, _ in rows]
+    total = sum(heights)
+    fig, ax = plt.subplots(figsize=(TIMELINE_WIDTH, total + 0.1))
+    fig.subplots_adjust(left=0, right=1, top=1, bottom=0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(total, 0)
+    ax.axis("off")
+    x_line, y = 0.035, 0.0
+    statuses = set()
+    for i, ((kind, text, r), h) in enumerate(zip(rows, heights)):
+        mid = y + h / 2
+        if kind == "date":
+            ax.text(0, mid + 0.03, plain(text), fontsize=10.5, fontweight="bold", va="center")
+        elif kind == "gap":
+            ax.plot([x_line, x_line], [y + 0.03, y + h - 0.03], color=GREY, lw=1.2, ls=(0, (1, 2)))
+            ax.text(x_line + 0.05, mid, plain(text), fontsize=9.5, style="italic", color=GREY, va="center")
+        elif kind == "event":
+            colour = STATUS_COLOURS.get(r["status"], GREY)
+            statuses.add(r["status"])
             hollow = r["date_precision"] != "day"
-            colour = STATUS_COLOURS[r["status"]]
-            pts = ax.scatter(r["d"], r["stack"] + 1, s=40, marker="o", zorder=3, linewidths=1.6,
-                             facecolors="white" if hollow else colour, edgecolors=colour)
-            _mark(pts, chart, f"ev-{i}", tooltip(f"{fmt.short_date(r['date'])}: {r['actor']}, {r['event_type']} ({r['status']})", r["source_list"], r["quote"]))
-        ax.set_ylabel("Events that day")
-        ax.set_ylim(0, per_day.max() + 1)
-    else:
-        monthly = (ev["d"].max() - ev["d"].min()).days > 120
-        key = ev["d"].dt.to_period("M").dt.to_timestamp() if monthly else ev["d"]
-        counts = ev.assign(k=key).groupby(["k", "status"]).size().unstack(fill_value=0)
-        chart.subtitle = f"Events per {'month' if monthly else 'day'}, by status ({len(ev):,} events; too many to show one by one)"
-        fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
-        bottom = None
-        width = 25 if monthly else 0.8
-        for s in statuses:
-            vals = counts.get(s, pd.Series(0, index=counts.index))
-            bars = ax.bar(counts.index, vals, bottom=bottom, color=STATUS_COLOURS[s], width=width)
-            for j, (k, v) in enumerate(vals.items()):
-                if v:
-                    _mark(bars.patches[j], chart, f"agg-{s}-{j}", f"{k:%Y-%m-%d}: {v} {s} events | sources: see the event list")
-            bottom = vals if bottom is None else bottom + vals
-        ax.set_ylabel(f"Events per {'month' if monthly else 'day'}")
-    for s in statuses:
-        ax.scatter([], [], color=STATUS_COLOURS[s], label=s, s=30)
-    if len(ev) <= MAX_EVENT_MARKS and (ev["date_precision"] != "day").any():
-        ax.scatter([], [], facecolors="white", edgecolors=GREY, linewidths=1.6, label="date known to the week", s=30)
-    ax.legend(loc="upper left", frameon=False, fontsize=8.5, ncol=2, bbox_to_anchor=(0, 1.2))
-    days = sorted(ev["d"].unique())
-    if len(days) <= 6:  # few distinct days: tick exactly those, skipping one that would touch its neighbour
-        ticks = [days[0]]
-        for day in days[1:]:
-            if (day - ticks[-1]) >= pd.Timedelta(days=2):
-                ticks.append(day)
-        ax.set_xticks(ticks)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %-d"))
-        ax.set_xlim(days[0] - pd.Timedelta(days=1.5), days[-1] + pd.Timedelta(days=1.5))
-    else:
-        locator = mdates.AutoDateLocator(maxticks=6)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    counts_txt = ", ".join(f"{(ev['status'] == s).sum()} {s}" for s in statuses)
-    chart.alt = f"Timeline. {title}. Of these, {counts_txt}. The full list of events follows the chart."
+            pts = ax.scatter([x_line], [mid], s=34, zorder=3, linewidths=1.4, edgecolors=colour, facecolors="white" if hollow else colour, clip_on=False)
+            ax.text(x_line + 0.05, mid, plain(text), fontsize=10, va="center", linespacing=1.05)
+            when = fmt.date_text(r["date"], r["date_precision"])
+            _mark(pts, chart, f"ev-{r['event_id']}", tooltip(f"{when}: {r['actor']}, {r['event_type']} ({r['status']})", r["source_list"], r["quote"]))
+        else:  # "more"
+            t = ax.text(x_line + 0.05, mid, plain(text), fontsize=9.5, color=GREY, va="center")
+            _mark(t, chart, f"more-{i}", f"{len(r):,} more events: " + "; ".join(f"{fmt.date_text(x['date'], x['date_precision'])}: {event_label(x)}" for _, x in r.head(8).iterrows())
+                  + (" \u2026" if len(r) > 8 else ""))
+        if kind in ("event", "more", "date") and i + 1 < len(rows) and rows[i + 1][0] in ("event", "more"):
+            ax.plot([x_line, x_line], [mid, y + h + heights[i + 1] / 2], color="#cccccc", lw=1, zorder=1)
+        y += h
+    handles = [plt.Line2D([], [], marker="o", ls="", color=STATUS_COLOURS[s], label=s, markersize=6) for s in STATUS_COLOURS if s in statuses]
+    if handles:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(handles), frameon=False, fontsize=8.5, handletextpad=0.2,
+                  borderaxespad=0.2)
+    counts_txt = ", ".join(f"{(ev['status'] == s).sum()} {s}" for s in STATUS_COLOURS if (ev["status"] == s).any())
+    named = "; ".join(f"{fmt.date_text(r['date'], r['date_precision'])}: {event_label(r)}" for kind, _, r in rows if kind == "event")
+    chart.alt = f"Timeline. {title}. Of these, {counts_txt}. Named on the chart: {named}. The full list of events follows the chart."
     return _finish(fig, chart)
 
 
@@ -297,7 +367,7 @@ def rivals_chart(d: Dataset) -> Chart:
         srcs = sorted({s for lst in grp["source_list"] for s in lst}, key=d.citation_number)
         figs = d.figures[d.figures["entity"].str.lower() == party.lower()]
         figs = figs[figs["unit"].isin(["USD", "multiple"])]
-        label = "; ".join(sorted({f"{fmt.number(a, u, True)} {fmt.metric_label(m, party)}" for a, u, m in zip(figs["amount"], figs["unit"], figs["metric"])}))
+        label = "; ".join(sorted({f"{d.label(m)}: {fmt.number(a, u, True)}" for a, u, m in zip(figs["amount"], figs["unit"], figs["metric"])}))
         ids.extend(s for s in figs["source_id"] if s not in ids)
         best = grp.sort_values("evidence", key=lambda s: s.map(EVIDENCE_ORDER.index)).iloc[0]
         rows.append({"party": party, "n_sources": len(srcs), "evidence": best["evidence"], "status": best["status"], "figures": label,

@@ -10,9 +10,11 @@ from .paths import DATA_DIR, default_sources_dir
 
 
 def _validate(args) -> int:
-    from .validate import validate
+    from .validate import validate, vocabulary_notes
 
-    _, problems = validate(Path(args.data), args.as_of)
+    tables, problems = validate(Path(args.data), args.as_of)
+    for note in vocabulary_notes(tables):
+        print(note, file=sys.stderr)
     if not problems and args.base:
         from .sections import load_base
         from .validate import DataError, Problem

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,27 +10,71 @@ from pathlib import Path
 import pandas as pd
 
 from . import fmt
-from .validate import validated_tables
+from .validate import parse_period, validated_tables
 
 EVIDENCE_ORDER = ["confirmed", "reported", "rumoured"]
-PULLING_BACK = ["winding down", "plans to cut ties", "considering", "paused"]
 
 
 @dataclass(frozen=True)
-class Fact:
-    """One number for the prose: the value most sources give, with those sources."""
+class Value:
+    """One period's value of a metric: the value most sources give for that period, with those sources."""
 
-    metric: str
+    period: str  # YYYY, YYYY-MM or YYYY-MM-DD; "" when no source ties the value to a time
     amount: float  # value x scale
     unit: str
-    period: str
     qualifier: str
     source_ids: tuple[str, ...]
-    n_sources: int  # sources stating this value
-    n_total: int  # sources stating any value for the metric
+    n_sources: int  # sources stating this value for this period
+    n_total: int  # sources stating any value for this period
+    disputed: bool  # sources give different values for this period
 
-    def text(self, short: bool = False) -> str:
-        return fmt.number(self.amount, self.unit, short)
+    def text(self, short: bool = False, qualified: bool = True) -> str:
+        qual = f"{self.qualifier} " if qualified and self.qualifier else ""
+        return qual + fmt.number(self.amount, self.unit, short)
+
+    def period_text(self) -> str:
+        return fmt.period_text(self.period)
+
+
+@dataclass(frozen=True)
+class Fact(Value):
+    """A metric's current value (the latest period's), its label and its history."""
+
+    metric: str = ""
+    label: str = ""
+    entity: str = ""
+    history: tuple[Value, ...] = ()  # earlier periods, oldest first
+
+    @property
+    def previous(self) -> Value | None:
+        """The latest earlier period whose value differs from the current one: what it changed from."""
+        for v in reversed(self.history):
+            if v.amount != self.amount or v.unit != self.unit:
+                return v
+        return None
+
+
+def period_key(period: str) -> tuple:
+    """Sort key for periods: by first day, a year before a month before a day that start together."""
+    parsed, _ = parse_period(period) if period else (None, None)
+    if parsed is None:
+        return (dt.date.min, 0)
+    first, precision = parsed
+    return (first, {"year": 0, "month": 1, "day": 2}[precision])
+
+
+def effective_periods(rows: pd.DataFrame) -> list[str]:
+    """Each figure's period; an undated figure counts for the latest dated period of its metric that its source could know."""
+    dated = sorted({p for p in rows["period"] if p}, key=period_key)
+    out = []
+    for period, known_from in zip(rows["period"], rows["known_from"]):
+        if period:
+            out.append(period)
+            continue
+        known = dt.date.fromisoformat(known_from) if known_from else dt.date.max
+        candidates = [p for p in dated if period_key(p)[0] <= known]
+        out.append(candidates[-1] if candidates else "")
+    return out
 
 
 @dataclass
@@ -43,6 +88,9 @@ class Dataset:
     figures: pd.DataFrame
     relationships: pd.DataFrame
     all_sources: pd.DataFrame = field(repr=False, default=None)
+    metrics: pd.DataFrame = field(repr=False, default=None)
+    statuses: pd.DataFrame = field(repr=False, default=None)
+    checks: pd.DataFrame = field(repr=False, default=None)
 
     @property
     def empty(self) -> bool:
@@ -52,28 +100,54 @@ class Dataset:
         """Stable across editions: the source's position in sources.csv."""
         return int(self.all_sources.loc[source_id, "number"])
 
-    def fact(self, metric: str) -> Fact | None:
+    def label(self, metric: str) -> str:
+        """What a reader sees for a metric: its label in metrics.csv."""
+        if self.metrics is not None and metric in self.metrics.index:
+            return self.metrics.loc[metric, "label"]
+        return metric.replace("_", " ")  # not reached for validated data: every figure's metric is declared
+
+    def status_phrase(self, status: str) -> str:
+        """A status as it reads after 'is' in a sentence (statuses.csv), else as written."""
+        if self.statuses is not None and status in self.statuses.index:
+            return self.statuses.loc[status, "phrase"]
+        return status
+
+    def lead_metrics(self) -> list[str]:
+        """The metrics that lead 'By the numbers', in their declared order."""
+        m = self.metrics[self.metrics["lead"] != ""]
+        return sorted(m.index, key=lambda k: (int(m.loc[k, "lead"]), k))
+
+    def series(self, metric: str) -> list[Value]:
+        """The metric's value per period, oldest first: the most-cited value of each period."""
         rows = self.figures[self.figures["metric"] == metric]
         if rows.empty:
+            return []
+        rows = rows.assign(_period=effective_periods(rows))
+        out = []
+        for period in sorted(set(rows["_period"]), key=period_key):
+            grp = rows[rows["_period"] == period]
+            counts = grp.groupby("amount")["source_id"].nunique()
+            top = counts.max()
+            # Ties: a value its source dates explicitly, then the earliest stated, then by figure_id; never averaged.
+            cands = grp[grp["amount"].map(counts) == top].assign(_undated=lambda g: g["period"] == "")
+            amount = cands.sort_values(["_undated", "known_from", "figure_id"]).iloc[0]["amount"]
+            chosen = grp[grp["amount"] == amount]
+            quals = [q for q in chosen["qualifier"] if q]
+            qualifier = Counter(quals).most_common(1)[0][0] if quals and 2 * len(quals) >= len(chosen) else ""
+            out.append(Value(period=period, amount=float(amount), unit=chosen.iloc[0]["unit"], qualifier=qualifier,
+                             source_ids=tuple(sorted(set(chosen["source_id"]), key=self.citation_number)),
+                             n_sources=chosen["source_id"].nunique(), n_total=grp["source_id"].nunique(),
+                             disputed=grp["amount"].nunique() > 1))
+        return out
+
+    def fact(self, metric: str) -> Fact | None:
+        """The metric's current value: the consensus of its latest period, with the earlier periods as history."""
+        values = self.series(metric)
+        if not values:
             return None
-        counts = Counter(rows["amount"])
-        top = max(counts.values())
-        # Ties go to the value stated earliest, then by figure_id: never silently averaged.
-        candidates = rows[rows["amount"].map(counts) == top].sort_values(["known_from", "figure_id"])
-        amount = candidates.iloc[0]["amount"]
-        chosen = rows[rows["amount"] == amount]
-        periods = [p for p in chosen["period"] if p]
-        quals = [q for q in chosen["qualifier"] if q]
-        return Fact(
-            metric=metric,
-            amount=float(amount),
-            unit=chosen.iloc[0]["unit"],
-            period=Counter(periods).most_common(1)[0][0] if periods else "",
-            qualifier=quals[0] if len(quals) == len(chosen) else "",
-            source_ids=tuple(sorted(set(chosen["source_id"]), key=self.citation_number)),
-            n_sources=chosen["source_id"].nunique(),
-            n_total=rows["source_id"].nunique(),
-        )
+        cur = values[-1]
+        entity = self.figures.loc[self.figures["metric"] == metric, "entity"].iloc[0]
+        return Fact(**vars(cur), metric=metric, label=self.label(metric), entity=entity, history=tuple(values[:-1]))
 
     def quote_for(self, metric: str, amount: float) -> str:
         """The words of the first source that gives this value for the metric."""
@@ -84,17 +158,18 @@ class Dataset:
         hit = self.events[self.events["event_id"] == event_id]
         return None if hit.empty else hit.iloc[0]
 
-    def latest_status(self) -> pd.DataFrame:
-        """Each party's most recent status (ties: the surest evidence first)."""
-        rel = self.relationships.copy()
+    def latest_status(self, roles: list[str] | None = None) -> pd.DataFrame:
+        """Each party's most recent status in the given roles (all roles if None); ties: the surest evidence first."""
+        rel = self.relationships if roles is None else self.relationships[self.relationships["role"].isin(roles)]
+        rel = rel.copy()
         rel["_ev"] = rel["evidence"].map(EVIDENCE_ORDER.index)
         rel = rel.sort_values(["party", "as_of", "_ev"], ascending=[True, False, True])
         return rel.drop_duplicates("party").drop(columns="_ev").reset_index(drop=True)
 
     def pulling_back(self) -> pd.DataFrame:
-        """Clients whose latest status is a move away from Scale."""
-        latest = self.latest_status()
-        return latest[(latest["role"] == "client") & latest["status"].isin(PULLING_BACK)]
+        """Clients whose latest status moves them away from Scale (direction 'away')."""
+        latest = self.latest_status(["client"])
+        return latest[latest["direction"] == "away"]
 
     def headline(self) -> str:
         """The edition's headline, computed from its figures and statuses."""
@@ -130,6 +205,9 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
     events = _frame(tables["events"])
     figures = _frame(tables["figures"])
     rels = _frame(tables["relationships"])
+    metrics = _frame(tables["metrics"]).set_index("metric", drop=False)
+    statuses = _frame(tables["statuses"]).set_index("status", drop=False)
+    checks = _frame(tables["checks"])
 
     figures["value"] = figures["value"].astype(float)
     figures["amount"] = [v * fmt.SCALE[s] for v, s in zip(figures["value"], figures["scale"])]
@@ -154,4 +232,7 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
         figures=figures.reset_index(drop=True),
         relationships=rels.sort_values(["party", "as_of"]).reset_index(drop=True),
         all_sources=all_sources,
+        metrics=metrics,
+        statuses=statuses,
+        checks=checks,
     )

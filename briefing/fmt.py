@@ -45,7 +45,9 @@ def number(value: float, unit: str, short: bool = False) -> str:
         n = int(value)
         suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
         return f"{n}{suffix}"
-    return f"{value:,g}"
+    if unit == "count":
+        return f"{value:,g}"
+    return f"{value:,g} {unit}"  # a unit the formatter does not know: number and unit, "4 TB"
 
 
 def ratio(value: float) -> str:
@@ -73,12 +75,13 @@ def short_date(value: str | dt.date) -> str:
     return f"{_MONTHS[d.month - 1][:3]} {d.day}"
 
 
-def metric_label(metric: str, entity: str = "") -> str:
-    """A metric key in words for readers: 'turing_potential_contracts_usd', 'Turing' -> 'potential contracts'."""
-    words = metric.split("_")
-    while words and words[-1] in ("usd", "pct", "count", "multiple", "months", "weeks", "year", "score"):
-        words.pop()
-    ent = [w.lower() for w in entity.replace("-", " ").split()]
-    if ent and words[: len(ent)] == ent:
-        words = words[len(ent):]
-    return " ".join(words) or metric.replace("_", " ")
+def period_text(period: str) -> str:
+    """A figure's period in words: '2024', 'September 2025', 'May 6, 2026'; '' when none."""
+    if not period:
+        return ""
+    parts = period.split("-")
+    if len(parts) == 1:
+        return period
+    if len(parts) == 2:
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return date_text(period)

@@ -77,21 +77,20 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
     if arg == "versions":
         return versions_text(d, name)
     if sep == ".":
-        return {"period": escape(fact.period) or None, "n": str(fact.n_sources), "total": str(fact.n_total)}[arg]
-    text = fact.text(short=(arg == "short"))
-    qual = f"{fact.qualifier} " if fact.qualifier else ""
-    return escape(qual + text) + cite(d, fact.source_ids)
+        return {"period": escape(fact.period_text()) or None, "n": str(fact.n_sources), "total": str(fact.n_total),
+                "label": escape(fact.label)}[arg]
+    return escape(fact.text(short=(arg == "short"))) + cite(d, fact.source_ids)
 
 
 def versions_text(d: Dataset, metric: str) -> str:
-    """Every distinct value sources give for a metric, each with its citations: '$120 million [7] or $150 million [15]'."""
+    """Every distinct value sources give for a metric, each with its qualifier, period and citations:
+    '$150 million (for 2024) [15] or at least $120 million [7]'."""
     rows = d.figures[d.figures["metric"] == metric]
     parts = []
-    for amount, grp in sorted(rows.groupby("amount"), key=lambda kv: (-kv[1]["source_id"].nunique(), kv[0])):
-        unit = grp.iloc[0]["unit"]
-        quals = {q for q in grp["qualifier"] if q}
-        periods = sorted({p for p in grp["period"] if p})
-        text = (f"{quals.pop()} " if len(quals) == 1 and all(grp["qualifier"]) else "") + fmt.number(amount, unit)
+    for (amount, qualifier), grp in sorted(rows.groupby(["amount", "qualifier"]),
+                                           key=lambda kv: (-kv[1]["source_id"].nunique(), (kv[1]["period"] == "").all(), kv[0])):
+        text = (f"{qualifier} " if qualifier else "") + fmt.number(amount, grp.iloc[0]["unit"])
+        periods = sorted({fmt.period_text(p) for p in grp["period"] if p})
         if periods:
             text += f" (for {' or '.join(periods)})"
         parts.append(escape(text) + cite(d, list(grp["source_id"])))
@@ -132,26 +131,23 @@ def edition_title(d: Dataset) -> HTML:
 
 
 def numbers_panel(d: Dataset) -> HTML:
-    """'By the numbers': the key figures, chart style, each with its sources."""
-    items = [
-        ("meta_investment_usd", "Meta's investment"),
-        ("meta_stake_pct", "Meta's stake, non-voting"),
-        ("valuation_pre_usd", "Scale AI's valuation before"),
-        ("valuation_post_usd", "Valuation after the deal"),
-        ("scale_revenue_usd", "Scale AI's revenue"),
-        ("google_planned_spend_usd", "Google's planned spend"),
-    ]
+    """'By the numbers': the metrics metrics.csv marks to lead, current values with their dates and changes, each cited."""
     cells = []
-    for metric, label in items:
+    for metric in d.lead_metrics():
         f = d.fact(metric)
-        if f:
-            period = f" ({escape(f.period)})" if f.period and metric in ("scale_revenue_usd", "google_planned_spend_usd") else ""
-            cells.append(f'<div class="num"><span class="big">{escape(f.text(short=True))}</span>'
-                         f'<span class="what">{escape(label)}{period}{cite(d, f.source_ids)}</span></div>')
-    n = len(d.pulling_back())
-    if n:
-        parties = d.pulling_back()
-        cells.append(f'<div class="num"><span class="big">{n}</span><span class="what">clients reported pulling back'
+        if not f:
+            continue
+        when = f" ({escape(f.period_text())})" if f.period else ""
+        prev = f.previous
+        change = ""
+        if prev is not None:
+            change = f'<span class="change">up from {escape(prev.text(True))}' if prev.amount < f.amount else f'<span class="change">down from {escape(prev.text(True))}'
+            change += (f" ({escape(prev.period_text())})" if prev.period else "") + cite(d, prev.source_ids) + "</span>"
+        cells.append(f'<div class="num"><span class="big">{escape(f.text(short=True))}</span>'
+                     f'<span class="what">{escape(f.label)}{when}{cite(d, f.source_ids)}</span>{change}</div>')
+    parties = d.pulling_back()
+    if len(parties):
+        cells.append(f'<div class="num"><span class="big">{len(parties)}</span><span class="what">clients whose latest reported move is away from Scale AI'
                      f'{cite(d, [s for lst in parties["source_list"] for s in lst])}</span></div>')
     if not cells:
         return HTML("")
@@ -162,16 +158,6 @@ VERBS = {
     "confirmed": "confirmed on the record that it is",
     "reported": "was reported to be",
     "rumoured": "was said to be",
-}
-STATUS_PHRASE = {
-    "winding down": "winding down its work with Scale",
-    "plans to cut ties": "planning to cut ties with Scale",
-    "considering": "considering pulling back from Scale",
-    "paused": "pausing its projects with Scale",
-    "staying": "staying with Scale",
-    "continuing as one of several vendors": "continuing with Scale as one of several vendors",
-    "gaining demand": "gaining demand from clients leaving Scale",
-    "investing": "investing in Scale",
 }
 
 
@@ -190,7 +176,7 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
             step[1] += r["source_list"]
         steps = []
         for (status, evidence), (as_of, sources) in merged.items():
-            words = f"{VERBS[evidence]} {STATUS_PHRASE.get(status, status)}"
+            words = f"{VERBS[evidence]} {d.status_phrase(status)}"
             if status == "staying" and evidence != "confirmed":  # a client list, not a statement about staying
                 words = "was named as a client, with no change reported"
             steps.append(f'<span class="ev-{escape(evidence)}">{escape(words)}</span>'
@@ -199,8 +185,11 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
 
 
-def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[str] | None = None, limit: int = MAX_LIST) -> HTML:
-    """Events as a readable list (the timeline without the image)."""
+MAX_EVENT_LIST = 500  # the event list is complete up to here; beyond, the newest are listed and the page says how many are not
+
+
+def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[str] | None = None, limit: int = MAX_EVENT_LIST) -> HTML:
+    """Events as a readable list, oldest first (the timeline without the image); complete unless there are more than `limit`."""
     ev = d.events
     if event_types:
         ev = ev[ev["event_type"].isin(event_types)]
@@ -208,15 +197,17 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
         ev = ev[ev["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if ev.empty:
         return HTML("<p>No events of this kind had been reported by this date.</p>")
+    shown = ev.tail(limit)  # if cut, the oldest go: the newest news is never the part left out
     items = []
-    for _, r in ev.head(limit).iterrows():
+    for _, r in shown.iterrows():
         items.append(
             f'<li><time datetime="{escape(r["date"])}">{escape(fmt.date_text(r["date"], r["date_precision"]))}</time> '
             f'<span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
             f'{escape(r["description"])}{cite(d, r["source_list"])}</li>'
         )
-    more = f'<p class="more">… and {len(ev) - limit:,} more events in the data.</p>' if len(ev) > limit else ""
-    return HTML(f'<ol class="event-list">{"".join(items)}</ol>{more}')
+    cut = (f'<p class="more">The {len(ev) - len(shown):,} oldest of {len(ev):,} events are not listed here '
+           f"(every event is in the CSV download above).</p>") if len(ev) > len(shown) else ""
+    return HTML(f'{cut}<ol class="event-list">{"".join(items)}</ol>')
 
 
 def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
@@ -250,7 +241,8 @@ def _cell(v) -> str:
 
 
 def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML:
-    """The chart with its title, subtitle, sources, CSV download and its data as a table (or data_html)."""
+    """The chart with its title, subtitle, sources, CSV download and its data as a table, or data_html
+    (a list that is printed on paper too, since paper has no tooltips)."""
     shown = [s for s in chart.source_ids if s in d.sources.index]  # only sources this edition lists
     src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in shown)
     src_ids = ", ".join(escape(s) for s in shown)
@@ -264,6 +256,6 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML
         f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
         f'<figcaption><span class="chart-sources">Sources: {src} ({src_ids}).</span> '
         f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a></figcaption>'
-        f'<details class="chart-data"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title)}</details>'
+        f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title)}</details>'
         f"</figure>"
     )

@@ -19,6 +19,9 @@ class Field:
     enum: tuple[str, ...] = ()
     pattern: str | None = None
     minimum: float | None = None
+    max_length: int | None = None
+    suggestions: tuple[str, ...] = ()  # an open vocabulary's usual values: a new one earns a note, never an error
+    format: str | None = None  # x-period: YYYY, YYYY-MM or YYYY-MM-DD, a real date
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ def load_schema(path: Path) -> dict[str, Resource]:
                     enum=tuple(c.get("enum", ())),
                     pattern=c.get("pattern"),
                     minimum=c.get("minimum"),
+                    max_length=c.get("maxLength"),
+                    suggestions=tuple(f.get("x-suggestions", ())),
+                    format=f.get("format"),
                 )
             )
         fks = tuple(
@@ -105,7 +111,13 @@ def data_dictionary(resources: dict[str, Resource]) -> str:
         for f in res.fields:
             rules = []
             if f.enum:
-                rules.append(", ".join(f"`{v}`" for v in f.enum))
+                rules.append("one of " + ", ".join(f"`{v}`" for v in f.enum))
+            if f.suggestions:
+                rules.append("any short phrase; usually " + ", ".join(f"`{v}`" for v in f.suggestions))
+            elif f.max_length and not f.enum:
+                rules.append(f"at most {f.max_length} characters")
+            if f.format == "x-period":
+                rules.append("YYYY, YYYY-MM or YYYY-MM-DD")
             if f.unique:
                 rules.append("unique")
             if f.minimum is not None:

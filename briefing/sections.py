@@ -7,6 +7,8 @@ import tempfile
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from . import analysis, fmt
 from .data import Dataset, load
 from .html import HTML, cite, csv_data_uri, table
@@ -36,15 +38,14 @@ def disagreements_block(d: Dataset) -> HTML:
     parts = []
     for dis in figs:
         versions = "".join(
-            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if v["period"] != "(not stated)" else "")
+            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if dis["kind"] == "period" else "")
             + f" \u2014 {len(v['source_ids'])} source{'s' if len(v['source_ids']) != 1 else ''}{cite(d, v['source_ids'])}"
-            + (f": <q>{escape(v['quotes'][0])}</q>" if not v["majority"] or len(dis["versions"]) == 1 else "") + "</li>"
+            + f": <q>{escape(v['quotes'][0])}</q></li>"
             for v in dis["versions"]
         )
-        parts.append(f'<div class="disagreement"><h3>{escape(dis["entity"])}: {escape(fmt.metric_label(dis["metric"], dis["entity"]))}</h3>'
+        when = f" ({escape(dis['period'])})" if dis["period"] else ""
+        parts.append(f'<div class="disagreement"><h3>{escape(dis["label"])}{when}</h3>'
                      f"<p>{escape(analysis.reading(dis, checks))}</p><ul>{versions}</ul></div>")
-    if len(all_figs) > len(figs):
-        parts.append(f'<p class="more">… and {len(all_figs) - len(figs):,} more figures on which the sources disagree (every version is in figures.csv).</p>')
     for s in stats:
         steps = "".join(
             f"<li>{escape(fmt.date_text(st['as_of']))}: <strong>{escape(st['status'])}</strong> ({escape(st['evidence'])})"
@@ -67,20 +68,21 @@ def checks_block(d: Dataset) -> HTML:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
     rows = []
     for _, r in res.iterrows():
-        verdict = {"pass": "passes", "fail": "fails", "info": "for information"}[r["verdict"]]
-        if r["tolerance"]:
+        verdict = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}[r["verdict"]]
+        if r["tolerance"] and r["verdict"] in ("pass", "fail"):
             verdict += f" (tolerance {r['tolerance']})"
-        vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["expected_shown"] else ""
-        rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span></td>"
+        vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
+        note = f'<br><span class="note">{escape(r["note"])}</span>' if r["note"] and r["variant_metric"] == "" else ""
+        rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span>{note}</td>"
                     f"<td>{escape(r['inputs'])}</td><td><strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))}</td>"
-                    f"<td class=\"{r['verdict']}\">{verdict}</td></tr>")
+                    f"<td class=\"{'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</td></tr>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
     summary = f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''} (a check passes when the computed value is within its tolerance of the reported one).</p>"
     return HTML(summary + '<div class="table-wrap"><table class="checks"><caption>Arithmetic checks on the reported figures</caption>'
                 '<thead><tr><th scope="col">Check</th><th scope="col">Inputs</th><th scope="col">Result</th><th scope="col">Verdict</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></div>'
-                f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res)}">Download the checks (CSV)</a></p>')
+                f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
 
 
 def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
@@ -102,40 +104,63 @@ def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
     return load(tmp, as_of)
 
 
+SUMMARY_PER_GROUP = 3  # the page's short summary: the most important changes of each group; the full list follows
+
+
 def changes_block(d: Dataset, base: str) -> HTML:
-    """What changed since the base edition, in plain words; nothing at all without a base."""
+    """What changed since the base edition: a short summary, the complete list grouped (toggle on screen, in full on paper), a CSV."""
     if not base:
         return HTML("")
     old = load_base(base, d.data_dir, d.as_of)
-    changes = analysis.compare(analysis.raw_frames(old), analysis.raw_frames(d))
-    head = f'<h2 id="changes">What changed since the last edition</h2><p class="note">Compared with {escape(base)}.</p>'
+    changes = analysis.compare(old, d)
+    head = f'<h2 id="changes">What changed since the last edition</h2><p class="note">Compared with {escape(base_name(base))}.</p>'
     if not changes:
-        return HTML(head + "<p>No row was added, removed or changed.</p>")
-    items = "".join(f'<li class="change-{c["change"]}">{escape(c["text"])}</li>' for c in changes[:60])
-    more = f'<p class="more">… and {len(changes) - 60} more changes.</p>' if len(changes) > 60 else ""
-    counts = {k: sum(c["change"] == k for c in changes) for k in ("added", "removed", "changed")}
-    summary = f"<p>{counts['added']} rows added, {counts['removed']} removed, {counts['changed']} values changed.</p>"
-    return HTML(head + summary + f'<ul class="changes">{items}</ul>{more}')
+        return HTML(head + "<p>Nothing was added, removed or changed.</p>")
+    groups = {g: [c for c in changes if c["group"] == g] for g in analysis.GROUPS}
+    counts = ", ".join(f"{len(cs)} {analysis.GROUPS[g].lower()}" for g, cs in groups.items() if cs)
+    summary = "".join(f"<li><strong>{escape(analysis.GROUPS[g])}:</strong> {escape(c['text'])}</li>"
+                      for g, cs in groups.items() if g != "corrections" for c in cs[:SUMMARY_PER_GROUP])
+    full = "".join(f'<h3>{escape(analysis.GROUPS[g])} ({len(cs)})</h3><ul class="changes">'
+                   + "".join(f"<li>{escape(c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
+    csv = csv_data_uri(pd.DataFrame(changes)[["group", "date", "text", "ids"]].rename(columns={"text": "change", "ids": "rows"}))
+    return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}. The most important:</p>"
+                f'<ul class="changes">{summary}</ul>'
+                f'<details class="full-list"><summary>Show all {len(changes)} changes</summary>{full}</details>'
+                f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
 
 
-def key_figures_block(d: Dataset, limit: int = 40) -> HTML:
-    """Every metric's consensus value with its sources (disputed ones flagged)."""
-    if d.figures.empty:
+def base_name(base: str) -> str:
+    """How the base edition is named on the page: a git revision as given, a directory by its name only."""
+    return f"the data in {Path(base).name}/" if Path(base).is_dir() else base
+
+
+def key_figures_block(d: Dataset) -> HTML:
+    """Every key metric's current value with its date, sources and history (complete: nothing cut)."""
+    figs = d.figures[d.figures["metric"].map(lambda m: d.metrics.loc[m, "key_figure"] != "no")]
+    if figs.empty:
         return HTML("<p>No figures had been reported by this date.</p>")
-    rows = []
-    metrics = d.figures.groupby("metric")["source_id"].nunique().sort_values(ascending=False)
-    for metric in metrics.index[:limit]:
+    rows, records = [], []
+    metrics = figs.groupby("metric")["source_id"].nunique().sort_values(ascending=False, kind="stable")
+    for metric in metrics.index:
         f = d.fact(metric)
-        disputed = d.figures[d.figures["metric"] == metric]["amount"].nunique() > 1
-        entity = d.figures[d.figures["metric"] == metric].iloc[0]["entity"]
-        rows.append(f"<tr><td>{escape(entity)}</td><td>{escape(fmt.metric_label(metric, entity))}</td>"
-                    f"<td>{escape((f.qualifier + ' ' if f.qualifier else '') + f.text())}{' (disputed)' if disputed else ''}</td>"
-                    f"<td>{escape(f.period)}</td><td>{f.n_sources} of {f.n_total}{cite(d, f.source_ids)}</td></tr>")
-    more = f'<p class="more">… and {len(metrics) - limit} more metrics in figures.csv.</p>' if len(metrics) > limit else ""
-    return HTML('<div class="table-wrap"><table class="key-figures"><caption>Key figures: the value most sources give</caption>'
-                '<thead><tr><th scope="col">Who</th><th scope="col">Metric</th><th scope="col">Value</th><th scope="col">Period</th><th scope="col">Sources</th></tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>{more}'
-                f'<p><a class="download" download="figures.csv" href="{csv_data_uri(d.figures.drop(columns=["line"]))}">Download every figure (CSV)</a></p>')
+        flag = " (sources differ)" if f.disputed else ""
+        earlier = "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history)
+        rows.append(f"<tr><td>{escape(f.label)}</td><td>{escape(f.text())}{flag}</td><td>{escape(f.period_text())}</td>"
+                    f"<td>{escape(earlier)}</td><td>{f.n_sources} of {f.n_total}{cite(d, f.source_ids)}</td></tr>")
+        records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": earlier, "sources_differ": "yes" if f.disputed else "",
+                        "sources": ";".join(f.source_ids)})
+    return HTML('<div class="table-wrap"><table class="key-figures"><caption>Key figures: the current value (the latest period\'s, as most sources give it)</caption>'
+                '<thead><tr><th scope="col">Figure</th><th scope="col">Value</th><th scope="col">For</th><th scope="col">Earlier</th><th scope="col">Sources</th></tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table></div>'
+                f'<p><a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">Download the key figures (CSV)</a> '
+                f'<a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">Download every figure, one row per source (CSV)</a></p>')
+
+
+def figure_rows(d: Dataset) -> pd.DataFrame:
+    """figures.csv as used in this edition, with each metric's label beside its key."""
+    f = d.figures.drop(columns=["line", "amount"], errors="ignore")
+    f.insert(1, "label", f["metric"].map(d.label))
+    return f
 
 
 __all__ = ["changes_block", "checks_block", "disagreements_block", "key_figures_block", "load_base", "table"]

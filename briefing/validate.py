@@ -68,6 +68,34 @@ def parse_date(text: str) -> tuple[dt.date | None, str | None]:
         return None, f"'{text}' is not a real date (no such day; expected YYYY-MM-DD)"
 
 
+def parse_period(text: str) -> tuple[tuple[dt.date, str] | None, str | None]:
+    """Return ((first day, precision), None) or (None, reason) for YYYY, YYYY-MM or YYYY-MM-DD."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not m:
+        return None, f"'{text}' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        first = dt.date(year, month, day)
+    except ValueError:
+        return None, f"'{text}' is not a real {'date' if m[3] else 'month'} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
+    return (first, "day" if m[3] else "month" if m[2] else "year"), None
+
+
+def _pattern_message(f, value: str) -> str:
+    """A pattern mismatch in words: what shape the column takes."""
+    if f.name == "unit":
+        return f"'{value}' is not a short unit (letters, digits, %, spaces, '/', '.' and '-', starting with a letter or %; e.g. USD, percent, TB)"
+    if f.suggestions or f.name in ("status", "event_type", "qualifier"):
+        return (f"'{value}' is not a short phrase (lowercase letters, digits, spaces and , ' & / -"
+                f"{'; e.g. ' + ', '.join(f.suggestions[:4]) if f.suggestions else ''})")
+    if f.name == "document":
+        return f"'{value}' is not a plain file name (letters, digits, '.', '_' and '-'; no folders, no leading dot)"
+    if f.name.endswith("_id") or f.name == "metric":
+        sep = "_" if f.name == "metric" else "-"
+        return f"'{value}' is not a valid key (lowercase letters and digits joined by '{sep}')"
+    return f"'{value}' does not match the pattern {f.pattern}"
+
+
 def parse_number(text: str) -> tuple[float | None, str | None]:
     """Return (number, None) or (None, reason); plain decimals only."""
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
@@ -123,9 +151,13 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
         elif name not in expected:
             problems.append(Problem(display, 1, name or "(blank)", f"unknown column (allowed: {', '.join(expected)})"))
         seen.add(name)
+    missing_optional = []
     for name in expected:
         if name not in seen:
-            problems.append(Problem(display, 1, name, "column is missing from the header"))
+            if resource.field(name).required:
+                problems.append(Problem(display, 1, name, "column is missing from the header"))
+            else:
+                missing_optional.append(name)  # an optional column may be left out: every row reads it as empty
     if problems:
         return None, problems
 
@@ -143,6 +175,7 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
             )
             continue
         row = {name: cell.strip() for name, cell in zip(header, record)}
+        row.update(dict.fromkeys(missing_optional, ""))
         for name, cell in row.items():
             # an unclosed quote makes one field run on and swallow the rows after it
             if "\n" in cell and any(line.count(",") >= len(header) - 1 for line in cell.splitlines()[1:]):
@@ -166,8 +199,12 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                         msg = f"'{value}' is below the minimum of {f.minimum:g}"
             elif f.enum and value not in f.enum:
                 msg = f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
+            elif f.max_length and len(value) > f.max_length:
+                msg = f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
             elif f.pattern and not re.fullmatch(f.pattern, value):
-                msg = f"'{value}' does not match the pattern {f.pattern}"
+                msg = _pattern_message(f, value)
+            elif f.format == "x-period":
+                msg = parse_period(value)[1]
             if msg is None and value and f.unique:
                 if value in first_seen[f.name]:
                     msg = f"duplicate id '{value}' (first used on line {first_seen[f.name][value]})"
@@ -202,6 +239,50 @@ def check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
     return problems
 
 
+def check_formulas(tables: dict[str, Table]) -> list[Problem]:
+    """Each declared check's formula is arithmetic over metrics that metrics.csv declares."""
+    import ast
+
+    checks, metrics = tables.get("checks"), tables.get("metrics")
+    if checks is None or metrics is None:
+        return []
+    known = {r["metric"] for r in metrics.rows}
+    problems = []
+    for row, line in zip(checks.rows, checks.lines):
+        try:
+            tree = ast.parse(row["formula"], mode="eval")
+        except SyntaxError:
+            problems.append(Problem(_display(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id not in known:
+                problems.append(Problem(_display(checks.path), line, "formula", f"unknown metric '{node.id}' (not in {metrics.resource.path})"))
+            elif not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
+                problems.append(Problem(_display(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
+                break
+    return problems
+
+
+def vocabulary_notes(tables: dict[str, Table]) -> list[str]:
+    """Notes, never errors: values of an open vocabulary that are new to it, so a typo can be spotted."""
+    notes = []
+    statuses = tables.get("statuses")
+    known_status = {r["status"] for r in statuses.rows} if statuses else set()
+    for table in tables.values():
+        for f in table.resource.fields:
+            usual = set(f.suggestions) or (known_status if table.resource.name == "relationships" and f.name == "status" else set())
+            if not usual:
+                continue
+            first: dict[str, int] = {}
+            for row, line in zip(table.rows, table.lines):
+                if row[f.name] and row[f.name] not in usual:
+                    first.setdefault(row[f.name], line)
+            for value, line in first.items():
+                where = "statuses.csv (add a row there to give it a phrase for the prose)" if f.name == "status" else "the schema's usual values"
+                notes.append(f"{_display(table.path)}:{line}: {f.name}: note: '{value}' is new (not among {where}); fine if intended")
+    return notes
+
+
 def check_as_of(as_of: str | None) -> list[Problem]:
     if not as_of:
         return []
@@ -229,6 +310,7 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
         if table is not None:
             tables[res.name] = table
     problems += check_foreign_keys(tables)
+    problems += check_formulas(tables)
     return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
 

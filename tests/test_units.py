@@ -133,20 +133,23 @@ def test_notebooks_are_committed_clean_with_a_parameters_cell_and_kernel():
 def test_checks_show_the_arithmetic_and_fail_the_variant(d):
     res = analysis.run_checks(d)
     implied = res[res["check"] == "implied-valuation"]
-    consensus = implied[implied["variant"] == "consensus"].iloc[0]
+    consensus = implied[implied["variant_metric"] == ""].iloc[0]
     assert consensus["verdict"] == "pass" and consensus["shown"] == "$29.2B"
-    variant = implied[implied["variant"] == "variant: meta_investment_usd"].iloc[0]
+    assert consensus["inputs"] == "Meta's investment in Scale AI = $14.3B; Meta's non-voting stake in Scale AI = 49%"  # labels, not keys
+    variant = implied[implied["variant_metric"] == "meta_investment_usd"].iloc[0]
     assert variant["verdict"] == "fail" and variant["shown"] == "$30.2B" and "agg-08" in variant["sources"]
-    jump = res[(res["check"] == "valuation-jump") & (res["variant"] == "consensus")].iloc[0]
+    assert variant["variant"] == "with Meta's investment in Scale AI at $14.8B, as one source gives"
+    jump = res[(res["check"] == "valuation-jump") & (res["variant_metric"] == "")].iloc[0]
     assert jump["shown"] == "2.07x"
-    share = res[(res["check"] == "google-planned-share") & (res["variant"] == "consensus")].iloc[0]
+    share = res[(res["check"] == "google-planned-share") & (res["variant_metric"] == "")].iloc[0]
     assert share["shown"] == "23%" and share["verdict"] == "info"
+    assert "(2025)" in share["inputs"] and "(2024)" in share["inputs"], "a share across two years says which years"
 
 
 def test_a_figure_that_breaks_a_check_shows_as_failing(data_copy):
     rewrite(data_copy / "figures.csv", lambda rows: [dict(r, value="40") if r["metric"] == "valuation_post_usd" else r for r in rows])
     res = analysis.run_checks(load(data_copy))
-    row = res[(res["check"] == "implied-valuation") & (res["variant"] == "consensus")].iloc[0]
+    row = res[(res["check"] == "implied-valuation") & (res["variant_metric"] == "")].iloc[0]
     assert row["verdict"] == "fail" and row["expected_shown"] == "$40B"
 
 
@@ -185,21 +188,15 @@ def test_no_disagreements_in_agreeing_data(data_copy):
 
 # ---------------------------------------------------------------- what changed
 
-def _frames(**tables):
-    return {k: pd.DataFrame(v) for k, v in tables.items()}
-
-
-def test_compare_names_added_removed_changed():
-    rel = {"relationship_id": "r1", "party": "Google", "role": "client", "status": "plans to cut ties", "evidence": "reported",
-           "as_of": "2025-06-12", "source_ids": "agg-09", "quote": "q"}
-    fig = {"figure_id": "f1", "metric": "m", "entity": "Meta", "value": "14.3", "unit": "USD", "scale": "billion", "source_id": "agg-04"}
-    old = _frames(relationships=[rel], figures=[fig])
-    new = _frames(relationships=[dict(rel, evidence="confirmed", source_ids="agg-02")],
-                  figures=[dict(fig, figure_id="f2", value="14.8", source_id="agg-08")])
-    texts = [c["text"] for c in analysis.compare(old, new)]
-    assert "Google: evidence changed from 'reported' to 'confirmed' (source agg-02)" in texts
-    assert any(t.startswith("new figure: Meta m = $14.8 billion (agg-08)") for t in texts)
-    assert any(t.startswith("removed figure: Meta m = $14.3 billion") for t in texts)
+def test_compare_reads_as_changes(data_copy):
+    old = load(data_copy)
+    rewrite(data_copy / "relationships.csv", lambda rows: rows + [dict(rows[-1], relationship_id="rel-xai-staying", party="xAI", role="client", status="staying",
+                                                                             direction="toward", evidence="confirmed", as_of="2026-02-02")])
+    rewrite(data_copy / "figures.csv", lambda rows: rows + [dict(next(r for r in rows if r["metric"] == "valuation_post_usd"), figure_id="fig-new-valuation", value="40", period="2026-05-06")])
+    texts = [c["text"] for c in analysis.compare(old, load(data_copy))]
+    assert "xAI: paused \u2192 staying (confirmed, February 2, 2026)" in texts, texts
+    assert texts.index("xAI: paused \u2192 staying (confirmed, February 2, 2026)") < texts.index("Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)")
+    assert "Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)" in texts, texts
     assert analysis.compare(old, old) == []
 
 

@@ -17,7 +17,7 @@ from briefing.quotes import MAX_QUOTE_WORDS, normalise, split_items, verify_quot
 from briefing.schema import load_schema
 from briefing.validate import DataError, check_table, parse_date, parse_number, validate, validated_tables
 
-EVENTS_COLUMNS = "event_id, date, date_precision, date_note, actor, counterparty, event_type, description, status, source_ids, quote"
+EVENTS_COLUMNS = "event_id, date, date_precision, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
 EVENT_STATUSES = "announced, confirmed, reported, denied"
 
@@ -133,7 +133,7 @@ def test_parse_number(text, expected):
 def test_the_included_data_is_valid():
     tables, problems = validate(DATA)
     assert problems == []
-    assert set(tables) == {"sources", "events", "figures", "relationships"}
+    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships"}
 
 
 def test_missing_file(data):
@@ -236,11 +236,11 @@ def test_blank_required_field(data):
         ("sources", "item", "1.5", "'1.5' is not a whole number"),
         ("sources", "item", "0", "'0' is below the minimum of 1"),
         ("events", "status", "rumoured", f"'rumoured' is not allowed (expected one of: {EVENT_STATUSES})"),
-        ("figures", "unit", "dollars", "'dollars' is not allowed (expected one of: USD, percent, count, multiple, years, months, weeks, year, rank, score)"),
-        ("events", "event_id", "Ev-Foo", "'Ev-Foo' does not match the pattern [a-z0-9]+(-[a-z0-9]+)*"),
+        ("figures", "unit", "<b>TB</b>", "'<b>TB</b>' is not a short unit (letters, digits, %, spaces, '/', '.' and '-', starting with a letter or %; e.g. USD, percent, TB)"),
+        ("events", "event_id", "Ev-Foo", "'Ev-Foo' is not a valid key (lowercase letters and digits joined by '-')"),
     ],
     ids=["date-month-13", "date-feb-30", "date-in-words", "date-not-padded", "value-decimal-comma", "value-dollar-B", "value-abc",
-         "value-negative", "value-inf", "value-nan", "item-not-whole", "item-zero", "status-not-allowed", "unit-not-allowed", "id-pattern"],
+         "value-negative", "value-inf", "value-nan", "item-not-whole", "item-zero", "status-not-allowed", "unit-markup", "id-pattern"],
 )
 def test_bad_value(data, table, column, value, expected):
     line = 4 if table == "sources" else 5  # sources line 4 is agg-01, an aggregator item
@@ -377,7 +377,7 @@ def test_all_problems_are_reported_at_once_and_sorted(data):
     set_field(data, "relationships", 4, "as_of", "June 12")
     set_field(data, "figures", 9, "value", "$14.3B")
     set_field(data, "figures", 5, "source_id", "agg-99")
-    set_field(data, "figures", 5, "unit", "dollars")
+    set_field(data, "figures", 5, "unit", "<i>")
     set_field(data, "events", 12, "date", "2025-02-30")
     set_field(data, "events", 3, "status", "rumoured")
     set_field(data, "events", 3, "actor", "")
@@ -389,7 +389,7 @@ def test_all_problems_are_reported_at_once_and_sorted(data):
         f"data/events.csv:3: status: 'rumoured' is not allowed (expected one of: {EVENT_STATUSES})",
         "data/events.csv:12: date: '2025-02-30' is not a real date (no such day; expected YYYY-MM-DD)",
         "data/figures.csv:5: source_id: unknown source_id 'agg-99' (not in sources.csv)",
-        "data/figures.csv:5: unit: 'dollars' is not allowed (expected one of: USD, percent, count, multiple, years, months, weeks, year, rank, score)",
+        "data/figures.csv:5: unit: '<i>' is not a short unit (letters, digits, %, spaces, '/', '.' and '-', starting with a letter or %; e.g. USD, percent, TB)",
         "data/figures.csv:9: value: '$14.3B' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)",
         "data/relationships.csv:4: as_of: 'June 12' is not a date (expected YYYY-MM-DD)",
         "data/sources.csv:4: known_from: '2025-13-01' is not a real date (no such day; expected YYYY-MM-DD)",
