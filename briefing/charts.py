@@ -104,8 +104,8 @@ def valuation_chart(d: Dataset) -> Chart:
     rows = []
     for label, fact in (("Valuation before the deal", pre), ("Valuation after the deal", post), ("Meta's investment", inv)):
         if fact:
-            rows.append({"bar": label, "metric": fact.metric, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids)})
-    data = pd.DataFrame(rows, columns=["bar", "metric", "amount_usd", "sources"])
+            rows.append({"bar": label, "figure": fact.label, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids), "metric": fact.metric})
+    data = pd.DataFrame(rows, columns=["bar", "figure", "amount_usd", "sources", "metric"])
     ids = sorted({s for f in (pre, post, inv, stake) if f for s in f.source_ids}, key=d.citation_number)
     if pre and post:
         mult = post.amount / pre.amount
@@ -136,6 +136,7 @@ def valuation_chart(d: Dataset) -> Chart:
     ax.tick_params(axis="y", length=0)
     parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
     chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
+    chart.data = data.drop(columns="metric")  # readers get labels; the key stays in figures.csv
     return _finish(fig, chart)
 
 
@@ -190,7 +191,7 @@ def clients_chart(d: Dataset) -> Chart:
     away = [p for p in sorted(moved) if p in latest.index and latest.loc[p, "direction"] == "away"]
     toward = [p for p in sorted(moved) if p in latest.index and latest.loc[p, "direction"] == "toward"]
     if away:
-        title = f"{len(away)} of the {len(moved)} clients shown were last reported moving away from Scale AI"
+        title = f"{len(away)} of the {len(moved)} clients shown {'was' if len(away) == 1 else 'were'} last reported moving away from Scale AI"
     elif moved:
         title = f"None of the {len(moved)} clients shown was last reported moving away from Scale AI"
     else:
@@ -198,7 +199,7 @@ def clients_chart(d: Dataset) -> Chart:
     span = span_text(rel["as_of"].min(), rel["as_of"].max()) if len(rel) else ""
     subtitle = f"Each mark is one source's account, {span}; shape and colour show how sure it is; dates are evenly spaced"
     if unchanged:
-        subtitle += f". Also named as clients, with no change reported: {', '.join(unchanged)}"
+        subtitle += f". Also named as clients, with no move either way: {', '.join(unchanged)}"
     chart = Chart("clients", title, subtitle, "", ids, data)
     if rel.empty:
         chart.empty_message = "No client had been reported changing course by this date."
@@ -261,13 +262,13 @@ def clients_chart(d: Dataset) -> Chart:
 
 STATUS_RANK = {"announced": 0, "confirmed": 1, "reported": 2, "denied": 3}
 MAX_LABELLED = 5  # per date (or month, year): the events whose curated label names them on the chart
-UNLABELLED_PER_GROUP = 2  # a date with no labelled event names its most widely reported ones; the rest are counted
+MIN_NAMED = 2  # a date with fewer labelled events also names its most widely reported others; the rest are counted
 MAX_GROUPS = 24  # above this many dates the timeline groups by month, then by year
 
 
 def event_label(r: pd.Series) -> str:
-    """An event's words on the chart: its curated label, else who did what kind of thing."""
-    return r.get("label") or f"{r['actor']}: {r['event_type']}"
+    """An event's words on the chart: its curated label, else its description (wrapped and cut to two lines)."""
+    return r.get("label") or r["description"]
 
 
 def _key_events(grp: pd.DataFrame) -> pd.DataFrame:
@@ -311,7 +312,7 @@ def timeline_chart(d: Dataset) -> Chart:
         when = fmt.date_text(group) if level == "day" else fmt.period_text(group)
         rows.append(("date", f"{when}: {len(grp)} events" if len(grp) > 1 else when, None))
         key = _key_events(grp)
-        n_named = min(int((grp["label"] != "").sum()), MAX_LABELLED) or UNLABELLED_PER_GROUP
+        n_named = max(min(int((grp["label"] != "").sum()), MAX_LABELLED), min(len(grp), MIN_NAMED))
         for _, r in key.head(n_named).iterrows():
             rows.append(("event", short_label(event_label(r), 40), r))
         if len(grp) > n_named:
@@ -375,11 +376,10 @@ def rivals_chart(d: Dataset) -> Chart:
     data = pd.DataFrame(rows, columns=["party", "n_sources", "evidence", "status", "figures", "source_ids", "quote"])
     data = data.sort_values(["n_sources", "party"], ascending=[True, False]).reset_index(drop=True)
     ids = sorted(set(ids), key=d.citation_number)
-    with_numbers = [r["party"] for _, r in data.iterrows() if r["figures"]]
+    with_numbers = [r["party"] for _, r in data.iloc[::-1].iterrows() if r["figures"]]
+    title = f"{len(data)} rival{'s' if len(data) != 1 else ''} of Scale AI named in the reporting"
     if with_numbers:
-        title = f"{' and '.join(with_numbers[-2:][::-1])} put numbers on their gains; {len(data)} rivals in all were named"
-    else:
-        title = f"{len(data)} rivals of Scale AI were named as gaining business"
+        title += f"; {' and '.join(with_numbers[:2])}{' and others' if len(with_numbers) > 2 else ''} gave figures"
     chart = Chart("rivals", title, "Number of sources naming each rival; labels give the figures they reported", "", ids, data.drop(columns="quote"))
     if data.empty:
         chart.empty_message = "No rival had been reported gaining business by this date."

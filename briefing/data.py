@@ -172,12 +172,10 @@ class Dataset:
         return latest[latest["direction"] == "away"]
 
     def headline(self) -> str:
-        """The edition's headline, computed from its figures and statuses."""
-        inv, stake = self.fact("meta_investment_usd"), self.fact("meta_stake_pct")
-        if inv and stake:
-            head = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
-            return head + (". Clients that compete with Meta began pulling away." if not self.pulling_back().empty else "")
-        return "Meta and Scale AI: nothing reported yet" if self.empty else "Meta weighs a stake in Scale AI"
+        """The edition's headline, computed from its current state (briefing.lead)."""
+        from .lead import headline
+
+        return headline(self)
 
 
 def split_ids(value: str) -> list[str]:

@@ -22,11 +22,20 @@ MAX_LIST = 40  # long lists show the first rows and "and N more"
 class HTML:
     """A block of trusted markup built from escaped parts."""
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, stale: list[dict] | None = None):
         self.html = html
+        self.stale = stale or []  # sentences withheld because a premise or a figure is missing: reported by the build
 
     def _repr_html_(self) -> str:
         return f'<div class="briefing-block tex2jax_ignore">{self.html}</div>' if self.html else ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        from .premises import STALE_MIME
+
+        bundle = {"text/html": self._repr_html_()}
+        if self.stale:
+            bundle[STALE_MIME] = self.stale
+        return bundle
 
     def __str__(self) -> str:
         return self.html
@@ -74,6 +83,9 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
     fact = d.fact(name)
     if fact is None:
         return None
+    if arg == "first":  # the earliest period's value: what a past-tense sentence about the deal needs
+        first = (fact.history or (fact,))[0]
+        return escape(first.text()) + cite(d, first.source_ids)
     if arg == "versions":
         return versions_text(d, name)
     if sep == ".":
@@ -97,37 +109,55 @@ def versions_text(d: Dataset, metric: str) -> str:
     return " or ".join(parts)
 
 
-def say(d: Dataset, *sentences: str) -> HTML:
+def say(d: Dataset, *sentences) -> HTML:
     """A paragraph whose {placeholders} are filled from the data.
 
-    {metric} is the value most sources give, with citations; {metric:short} in chart style;
-    {metric.period}; {metric:versions} (every value, for disputed figures); {share:a-per-b};
-    {date:event-id}; {cite:source-id}; {as_of}. A sentence whose figure is missing in this
-    edition (e.g. an early AS_OF) is left out rather than printed with a gap.
+    {metric} is the current value with citations; {metric:short} in chart style; {metric.period};
+    {metric.label}; {metric:first} (the earliest period's value); {metric:versions} (every value, for disputed figures); {share:a-per-b};
+    {date:event-id}; {cite:source-id}; {as_of}. A sentence may be a tuple (sentence, premise, ...)
+    (see briefing.premises). A sentence whose premise no longer holds, or whose figure is missing
+    in this edition (e.g. an early AS_OF), is withheld and reported, never printed with a gap.
     """
-    out = []
-    for sentence in sentences:
-        parts, pos, ok = [], 0, True
-        for m in _PLACEHOLDER.finditer(sentence):
+    from .premises import check
+
+    out, stale = [], []
+    for item in sentences:
+        sentence, *premises = (item,) if isinstance(item, str) else item
+        reasons = [r for r in (check(d, p) for p in premises) if r]
+        parts, pos = [], 0
+        for m in [] if reasons else _PLACEHOLDER.finditer(sentence):
             value = _resolve(d, *m.groups())
             if value is None:
-                ok = False
+                reasons.append(f"nothing in this edition for {{{''.join(x or '' for x in m.groups())}}}")
                 break
             parts.append(escape(sentence[pos:m.start()]))
             parts.append(value)
             pos = m.end()
-        if ok:
-            parts.append(escape(sentence[pos:]))
-            out.append("".join(parts))
-    return HTML(f"<p>{' '.join(out)}</p>" if out else "")
+        if reasons:
+            stale.append({"sentence": sentence, "reason": "; ".join(dict.fromkeys(reasons))})
+            continue
+        parts.append(escape(sentence[pos:]))
+        out.append("".join(parts))
+    return HTML(f"<p>{' '.join(out)}</p>" if out else "", stale)
 
 
 def edition_title(d: Dataset) -> HTML:
-    """The headline, computed from the data, and the edition line."""
-    head = d.headline()
-    edition = f"Edition as of {fmt.date_text(d.as_of)}" if d.as_of else "Edition with all reporting to date"
-    dek = f"{edition}. Built from {len(d.sources)} sources, {len(d.events)} events and {len(d.figures)} figures."
-    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(head)}</h1><p class="dek">{escape(dek)}</p></header>')
+    """The headline and the dek, computed from the data's current state, then the "Latest" block."""
+    from .lead import dek
+
+    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(d.headline())}</h1><p class="dek">{escape(dek(d))}</p></header>'
+                + str(latest_block(d)))
+
+
+def latest_block(d: Dataset) -> HTML:
+    """The newest developments, dated and cited, right under the masthead (the rule: briefing.lead)."""
+    from .lead import latest
+
+    items = latest(d)
+    if not items:
+        return HTML("")
+    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>' for i in items)
+    return HTML(f'<section class="latest" aria-labelledby="latest-h"><h2 id="latest-h">Latest</h2><ul>{lis}</ul></section>')
 
 
 def numbers_panel(d: Dataset) -> HTML:
@@ -143,7 +173,8 @@ def numbers_panel(d: Dataset) -> HTML:
         if prev is not None:
             change = f'<span class="change">up from {escape(prev.text(True))}' if prev.amount < f.amount else f'<span class="change">down from {escape(prev.text(True))}'
             change += (f" ({escape(prev.period_text())})" if prev.period else "") + cite(d, prev.source_ids) + "</span>"
-        cells.append(f'<div class="num"><span class="big">{escape(f.text(short=True))}</span>'
+        big = f.text(short=True)
+        cells.append(f'<div class="num"><span class="big{" long" if len(big) > 9 else ""}">{escape(big)}</span>'
                      f'<span class="what">{escape(f.label)}{when}{cite(d, f.source_ids)}</span>{change}</div>')
     parties = d.pulling_back()
     if len(parties):

@@ -278,8 +278,9 @@ def vocabulary_notes(tables: dict[str, Table]) -> list[str]:
                 if row[f.name] and row[f.name] not in usual:
                     first.setdefault(row[f.name], line)
             for value, line in first.items():
-                where = "statuses.csv (add a row there to give it a phrase for the prose)" if f.name == "status" else "the schema's usual values"
-                notes.append(f"{_display(table.path)}:{line}: {f.name}: note: '{value}' is new (not among {where}); fine if intended")
+                where = ("statuses.csv has no phrase for it: add one there for the prose" if f.name == "status"
+                         else "the usual ones are listed in datapackage.json")
+                notes.append(f"{_display(table.path)}:{line}: {f.name}: note: '{value}' is a new {f.name.replace('_', ' ')} ({where}); fine if intended")
     return notes
 
 
