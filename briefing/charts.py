@@ -344,8 +344,9 @@ def timeline_chart(d: Dataset) -> Chart:
             _mark(pts, chart, f"ev-{r['event_id']}", tooltip(f"{when}: {r['actor']}, {r['event_type']} ({r['status']})", r["source_list"], r["quote"]))
         else:  # "more"
             t = ax.text(x_line + 0.05, mid, plain(text), fontsize=9.5, color=GREY, va="center")
-            _mark(t, chart, f"more-{i}", f"{len(r):,} more events: " + "; ".join(f"{fmt.date_text(x['date'], x['date_precision'])}: {event_label(x)}" for _, x in r.head(8).iterrows())
-                  + (" \u2026" if len(r) > 8 else ""))
+            names = "; ".join(f"{fmt.date_text(x['date'], x['date_precision'])}: {event_label(x)}" for _, x in r.head(6).iterrows()) + (" \u2026" if len(r) > 6 else "")
+            srcs = sorted({s for lst in r["source_list"] for s in lst}, key=d.citation_number)
+            _mark(t, chart, f"more-{i}", tooltip(f"{len(r):,} more event{'s' if len(r) != 1 else ''}: {names}", srcs, r.iloc[0]["quote"]))
         if kind in ("event", "more", "date") and i + 1 < len(rows) and rows[i + 1][0] in ("event", "more"):
             ax.plot([x_line, x_line], [mid, y + h + heights[i + 1] / 2], color="#cccccc", lw=1, zorder=1)
         y += h

@@ -70,12 +70,17 @@ def write_csv(path: Path, fields: list[str], rows: list[dict[str, str]]) -> None
         w.writerows(rows)
 
 
+# which way each usual status points (relationships.direction)
+_DIRECTION = {"staying": "neutral", "continuing as one of several vendors": "neutral", "winding down": "away", "plans to cut ties": "away",
+              "considering": "away", "paused": "away", "gaining demand": "neutral", "investing": "toward"}
+
+
 def schema_enums(package: dict) -> dict[tuple[str, str], list[str]]:
-    """(resource, field) -> enum, read from the schema so the generator follows it."""
+    """(resource, field) -> allowed (or usual) values, read from the schema so the generator follows it."""
     out = {}
     for res in package["resources"]:
         for f in res["schema"]["fields"]:
-            enum = f.get("constraints", {}).get("enum")
+            enum = f.get("constraints", {}).get("enum") or f.get("x-suggestions")  # closed values, or an open field's usual ones
             if enum:
                 out[(res["name"], f["name"])] = list(enum)
     return out
@@ -183,7 +188,7 @@ def make_relationships(rng, n, real, source_ids, parties, enums) -> list[dict[st
     rows = list(real[:n])
     roles = {p: _ROLES[k % len(_ROLES)] for k, p in enumerate(parties)}
     evidence = enums[("relationships", "evidence")]
-    allowed = set(enums[("relationships", "status")])
+    allowed = set(_DIRECTION)
     i = len(rows)
     while i < n:
         party = rng.choice(parties)
@@ -195,6 +200,7 @@ def make_relationships(rng, n, real, source_ids, parties, enums) -> list[dict[st
             "party": party,
             "role": role,
             "status": status,
+            "direction": _DIRECTION[status],
             "evidence": rng.choices(evidence, weights=[30, 55, 15])[0],
             "as_of": day.isoformat(),
             "as_of_note": "",
@@ -220,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     real, out = Path(args.data), Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(real / "datapackage.json", out / "datapackage.json")
-    shutil.copyfile(real / "sources.csv", out / "sources.csv")
+    for name in ("sources.csv", "statuses.csv", "checks.csv"):
+        shutil.copyfile(real / name, out / name)
     package = json.loads((real / "datapackage.json").read_text(encoding="utf-8"))
     enums = schema_enums(package)
     _, sources = read_csv(real / "sources.csv")
@@ -242,6 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     write_csv(out / "events.csv", ev_fields, events)
     write_csv(out / "figures.csv", fig_fields, figures)
     write_csv(out / "relationships.csv", rel_fields, rels)
+    met_fields, met_real = read_csv(real / "metrics.csv")
+    declared = {m["metric"] for m in met_real}
+    invented = sorted({f["metric"] for f in figures} - declared)
+    write_csv(out / "metrics.csv", met_fields, met_real + [{"metric": m, "label": m.replace("_", " ").capitalize() + " (synthetic)",
+                                                           "description": "An invented metric of the synthetic set.", "lead": "", "key_figure": "yes"}
+                                                          for m in invented])
     n_metrics = len({f["metric"] for f in figures})
     n_parties = len({r["party"] for r in rels})
     print(f"{out}: {len(events)} events, {len(figures)} figures over {n_metrics} metrics, "
