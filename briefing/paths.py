@@ -1,15 +1,30 @@
-"""Where things live, so nothing else spells out '../data'."""
+"""Where things live, so nothing else spells out '../data'.
+
+From a checkout (an editable install, or `python -m briefing` in the repository) ROOT is the
+checkout. Installed with `pip install .`, the package sits in site-packages, far from any data:
+ROOT is then the current directory, so `data/` and the git revision are the ones of the folder
+the command runs in, and `--data` (or papermill's `-p data_dir`) names another.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _checkout() -> Path | None:
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir() else None
+
+
+CHECKOUT = _checkout()  # None when the package is installed rather than run from the repository
+ROOT = CHECKOUT or Path.cwd()
 DATA_DIR = ROOT / "data"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 SCHEMA_NAME = "datapackage.json"
 KERNEL_NAME = "scale-briefing"
 
