@@ -27,9 +27,11 @@ TIMELINE_WIDTH = 4.0  # inches: a text-heavy chart, drawn narrower so its words 
 WIDTH = 5.2  # inches; the SVG scales to the column, this keeps 10 pt text legible at phone width
 
 plt.rcParams.update({
-    "font.family": "DejaVu Sans", "font.size": 11, "axes.edgecolor": GREY, "axes.labelcolor": INK,
+    # text stays text in the SVG (selectable in the PDF, read by screen readers): DejaVu Sans, which
+    # WeasyPrint finds through fontconfig, with the page's own fallbacks for browsers without it
+    "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"], "font.size": 11, "axes.edgecolor": GREY, "axes.labelcolor": INK,
     "xtick.color": INK, "ytick.color": INK, "text.color": INK, "axes.spines.top": False,
-    "axes.spines.right": False, "svg.fonttype": "path", "figure.dpi": 100,
+    "axes.spines.right": False, "svg.fonttype": "none", "figure.dpi": 100,
 })
 
 

@@ -27,7 +27,7 @@ class HTML:
         self.stale = stale or []  # sentences withheld because a premise or a figure is missing: reported by the build
 
     def _repr_html_(self) -> str:
-        return f'<div class="briefing-block tex2jax_ignore">{self.html}</div>' if self.html else ""
+        return f'<div class="briefing-block mathjax_ignore tex2jax_ignore">{self.html}</div>' if self.html else ""
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         from .premises import STALE_MIME
@@ -259,7 +259,7 @@ def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "dat
     """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest."""
     head = "".join(f'<th scope="col">{escape(str(c).replace("_", " "))}</th>' for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>" for row in df.head(limit).itertuples(index=False))
-    more = f'<p class="more">… and {len(df) - limit:,} more rows in the CSV.</p>' if len(df) > limit else ""
+    more = f'<p class="more">… and {len(df) - limit:,} more row{"s" * (len(df) - limit != 1)} in the CSV.</p>' if len(df) > limit else ""
     return f'<div class="table-wrap"><table class="{cls}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
 
 
