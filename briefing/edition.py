@@ -34,12 +34,8 @@ class EditionError(Exception):
 
 def digest(path: Path) -> tuple[str, int]:
     """sha256 (hex) and size in bytes of a file."""
-    h, n = hashlib.sha256(), 0
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-            n += len(chunk)
-    return h.hexdigest(), n
+        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
 
 
 def _safe_relative(path: str) -> bool:

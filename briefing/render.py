@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from . import __version__, fmt
 from .paths import ROOT, TEMPLATES_DIR
 
 PROJECT = "Scale AI briefing project"
-SKIP_TAGS = {"parameters", "injected-parameters", "setup"}
+SKIP_TAGS = {"parameters", "injected-parameters", "setup", "notebook-only"}  # notebook-only: e.g. its own sources list, for Lab
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -63,14 +62,17 @@ def combine(notebooks: list[Path]):
     return book
 
 
-def sources_section(d) -> str:
-    """The numbered source list the text cites: outlet or headline, date, document, quotes."""
+def sources_section(d, only=None, title: str = "Sources") -> str:
+    """The numbered source list the text cites: outlet or headline, date, document, quotes.
+    only: just these source ids (a notebook's own list, for its citation links in JupyterLab)."""
     quotes: dict[str, list[str]] = {}
     for df, col in ((d.figures, "source_id"), (d.events, "source_ids"), (d.relationships, "source_ids")):
         for ids, q in zip(df[col], df["quote"]):
             quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
     items = []
     for sid, s in d.sources.iterrows():
+        if only is not None and sid not in only:
+            continue
         name = s["outlet"] or "Outlet not named"
         head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
         date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
@@ -87,10 +89,10 @@ def sources_section(d) -> str:
             f'<br><span class="meta">{escape(sid)} \u00b7 {escape(date)} \u00b7 document {escape(where)}.{credited}</span>{quoted}</li>'
         )
     if not items:
-        return '<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2><p>No source had been published by this date.</p></section>'
+        return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">{title}</h2><p>No source had been published by this date.</p></section>'
     intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text in the project's source "
              "collection; the quote is its own words (<code>make verify-quotes</code> checks every one against the text).</p>")
-    return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">Sources</h2>{intro}<ol>{"".join(items)}</ol></section>'
+    return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">{title}</h2>{intro}<ol>{"".join(items)}</ol></section>'
 
 
 def page_meta(d, headline: str) -> dict:
@@ -106,7 +108,6 @@ def page_meta(d, headline: str) -> dict:
         "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": s["outlet"] or None,
                       "identifier": sid} for sid, s in d.sources.iterrows()],
     }
-    json_ld = json.dumps(ld, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     if d.as_of:
         edition_line = f"Edition as of {fmt.date_text(d.as_of)}: the story as it was known that day"
     else:
@@ -114,7 +115,8 @@ def page_meta(d, headline: str) -> dict:
     return {
         "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
         "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition,
-        "data_modified": data_last_date(d), "json_ld": json_ld, "edition_line": edition_line,
+        "data_modified": data_last_date(d), "edition_line": edition_line,
+        "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
         "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/ at revision {rev}. "
                      "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
     }
@@ -153,6 +155,10 @@ def write_pdf(html_path: Path, output: Path) -> int:
     """A4 PDF from the same HTML, fonts embedded, metadata set, no LaTeX, no browser."""
     try:
         from weasyprint import HTML
+    except ImportError as exc:  # e.g. an installed package without its dependencies
+        print(f"WeasyPrint is not installed in {sys.executable} ({exc.msg}); install it: {sys.executable} -m pip install weasyprint "
+              "(or make setup in a checkout)", file=sys.stderr)
+        return 1
     except OSError as exc:  # WeasyPrint needs the system's Pango
         print(f"WeasyPrint cannot load Pango ({str(exc).splitlines()[0]}); install it: apt-get install -y libpango-1.0-0 libpangoft2-1.0-0", file=sys.stderr)
         return 1
@@ -161,7 +167,8 @@ def write_pdf(html_path: Path, output: Path) -> int:
     html = html_path.read_text(encoding="utf-8")
     doc = HTML(string=html, base_url=str(html_path.parent), media_type="print")
     buf = io.BytesIO()
+    # Tagged (PDF/UA-1: structure tree in reading order, language, title) for screen readers and reflow.
     # Deterministic: no wall-clock creation date; the ID derives from the content.
-    doc.write_pdf(buf, pdf_identifier=None, uncompressed_pdf=False, custom_metadata=False)
+    doc.write_pdf(buf, pdf_variant="pdf/ua-1", pdf_identifier=None, uncompressed_pdf=False, custom_metadata=False)
     atomic_write(output, buf.getvalue())
     return 0

@@ -135,8 +135,12 @@ def test_json_ld_escaping_survives_hostile_text():
     d = SimpleNamespace(as_of="2025-06-19", events=pd.DataFrame({"date": ["2025-06-19"]}), relationships=pd.DataFrame({"as_of": []}),
                         sources=src.assign(known_from="2025-06-19"), figures=pd.DataFrame())
     meta = page_meta(d, "Headline </script>")
-    assert "</script" not in meta["json_ld"].lower()
-    assert json.loads(meta["json_ld"])["citation"][0]["name"] == "</script><script>alert(1)</script> & co"
+    # the template writes the JSON-LD with Jinja's tojson filter, as nbconvert's environment has it
+    from jinja2 import Environment
+
+    text = Environment(autoescape=True).from_string("{{ ld | tojson }}").render(ld=meta["json_ld"])
+    assert "</script" not in text.lower() and "<" not in text and "&" not in text
+    assert json.loads(text)["citation"][0]["name"] == "</script><script>alert(1)</script> & co"
 
 
 # --- PDF -------------------------------------------------------------------------------------------
