@@ -10,6 +10,7 @@ TIMEOUT ?= 300
 JOBS    ?= 2
 PYTHON  ?= python3
 
+STARTED := $(shell date +%s.%N)# when this make began, for the summary's elapsed time
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
@@ -41,12 +42,19 @@ pdf: $(BUILD)/briefing.pdf ## build the PDF briefing (and the HTML it is made fr
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
+# nbstripout as a git filter: a notebook saved with outputs (JupyterLab, papermill in place) is stored
+# and diffed without them, so `git status` stays clean. The filter runs this checkout's own .venv
+# (git runs it from the top of the work tree); language_info (the Python version) is dropped too.
 $(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) scripts/check_python.py $(VENV)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name scale-briefing --display-name "Python (scale-briefing)" >/dev/null
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  $(PY) -m nbstripout --install --attributes .gitattributes --python $(PY) && \
+	  git config filter.nbstripout.extrakeys metadata.language_info; fi
 	touch $@
 
 validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for another copy)
@@ -70,6 +78,7 @@ $(BUILD)/briefing.html: $(EXECUTED)
 
 $(BUILD)/briefing.pdf: $(BUILD)/briefing.html
 	$(PY) -m briefing pdf $< $@
+	@$(PY) -m briefing summary --build '$(BUILD)' --started $(STARTED)
 
 test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
 	$(PY) -m pytest
@@ -77,14 +86,15 @@ test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
 bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
 	$(PY) scripts/bench.py --runs $(or $(RUNS),3)
 
-lab: $(STAMP) ## open the notebooks in JupyterLab
-	$(VENV)/bin/jupyter lab notebooks/
+lab: $(STAMP) ## open the notebooks in JupyterLab (LAB_ARGS= for more options, e.g. LAB_ARGS='--port 8899 --no-browser')
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/
 
 clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
 	rm -rf $(BUILD)
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16 \
+	  | DATA='$(DATA)' BUILD='$(BUILD)' DIR='$(DIR)' $(PYTHON) -c 'import os, sys; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", os.environ["DATA"]).replace("$$(BUILD)", os.environ["BUILD"]).replace("$$(DIR)", os.environ["DIR"]))'
 
 # The edition bundle (briefing/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
 # every file's sha256, written beside $(BUILD)/edition and renamed into place.

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .paths import DATA_DIR, default_sources_dir
+from .paths import CHECKOUT, DATA_DIR, default_sources_dir
 
 
 def _validate(args) -> int:
@@ -68,7 +68,11 @@ def _dictionary(args) -> int:
     body = readme.read_text(encoding="utf-8")
     head, rest = body.split(start, 1)
     _, tail = rest.split(end, 1)
-    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
+    new = f"{head}{start}\n{text}\n{end}{tail}"
+    if new == body:
+        print(f"{readme}: data dictionary unchanged (it matches the schema)")
+        return 0
+    readme.write_text(new, encoding="utf-8")
     print(f"{readme}: data dictionary updated from the schema")
     return 0
 
@@ -79,9 +83,17 @@ def _execute(args) -> int:
     if args.base and Path(args.base).is_dir():  # the notebook runs in notebooks/: pass a path that works there
         args.base = str(Path(args.base).resolve())
 
-    return execute_notebook(
+    import time
+
+    from .report import progress
+
+    t0 = time.monotonic()
+    rc = execute_notebook(
         Path(args.notebook), Path(args.output), data_dir=args.data, as_of=args.as_of or "", base=args.base or "", timeout=args.timeout
     )
+    if rc == 0:
+        print(progress(args.notebook, time.monotonic() - t0), flush=True)
+    return rc
 
 
 def _html(args) -> int:
@@ -94,6 +106,13 @@ def _pdf(args) -> int:
     from .render import write_pdf
 
     return write_pdf(Path(args.html), Path(args.output))
+
+
+def _summary(args) -> int:
+    from .report import summary
+
+    print(summary(Path(args.build), args.started))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,5 +159,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output")
     p.set_defaults(func=_pdf)
 
+    p = sub.add_parser("summary", help="what a build wrote: files, sizes, pages, edition, time taken")
+    p.add_argument("--build", default="build")
+    p.add_argument("--started", type=float, default=None, help="when the build began (seconds since the epoch)")
+    p.set_defaults(func=_summary)
+
     args = parser.parse_args(argv)
+    if getattr(args, "data", None) == str(DATA_DIR) and CHECKOUT is None and not DATA_DIR.is_dir():
+        print(f"no data directory here ({DATA_DIR}): the installed package carries no data; pass --data path/to/data "
+              "(a folder with datapackage.json and its CSVs)", file=sys.stderr)
+        return 2
     return args.func(args)
