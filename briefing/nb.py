@@ -1,18 +1,59 @@
 """Everything a notebook cell needs, in one import: `from briefing.nb import *`."""
 
+import dataclasses
+import re
+
 from IPython.display import display
 
 from .charts import clients_chart, rivals_chart, timeline_chart, valuation_chart
-from .data import load
-from .html import HTML, chart_block, edition_title, event_list, numbers_panel, quotes_list, say, status_list
+from .data import load as _load
+from .html import HTML, chart_block, edition_title, event_list, numbers_panel, quotes_list, status_list
+from .html import say as _say
 from .sections import changes_block, checks_block, disagreements_block, key_figures_block
+from .validate import DataError
+
+_CITED: list[str] = []  # source ids cited by what this kernel has shown, in order: the notebook's own sources list
+_CITE = re.compile(r'href="#src-([^"]+)"')
+
+
+def _note(block) -> None:
+    for sid in _CITE.findall(str(block)):
+        if sid not in _CITED:
+            _CITED.append(sid)
+
+
+def load(data_dir, as_of=""):
+    """The data (briefing.data.load), with its messages worded for both ways of running a notebook."""
+    _CITED.clear()
+    try:
+        return _load(data_dir, as_of)
+    except DataError as exc:
+        hint = "(check DATA= with make, or -p data_dir with papermill)"
+        raise DataError([dataclasses.replace(p, message=p.message.replace("(check DATA=)", hint)) for p in exc.problems]) from None
+
+
+def say(d, *sentences) -> HTML:
+    out = _say(d, *sentences)
+    _note(out)
+    return out
 
 
 def show(*blocks) -> None:
     """Display blocks as HTML (empty ones are skipped)."""
     for b in blocks:
         if b is not None and str(b):
+            _note(b)
             display(b)
+
+
+def notebook_sources(d) -> HTML:
+    """The sources this notebook has cited so far, so its citation links work in JupyterLab.
+    (Its cell is tagged notebook-only: the briefing has one list for all notebooks, at its end.)"""
+    from .render import sources_section
+
+    if not _CITED:
+        return HTML("")
+    return HTML(sources_section(d, only=set(_CITED), title="Sources cited in this notebook"))
 
 
 def empty_notice(d) -> HTML:
@@ -34,6 +75,7 @@ __all__ = [
     "event_list",
     "key_figures_block",
     "load",
+    "notebook_sources",
     "numbers_panel",
     "quotes_list",
     "rivals_chart",
