@@ -45,6 +45,7 @@ setup: $(STAMP) ## create .venv from requirements.txt and install the package an
 # nbstripout as a git filter: a notebook saved with outputs (JupyterLab, papermill in place) is stored
 # and diffed without them, so `git status` stays clean. The filter runs this checkout's own .venv
 # (git runs it from the top of the work tree); language_info (the Python version) is dropped too.
+# briefing/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) scripts/check_python.py $(VENV)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +56,7 @@ $(STAMP): requirements.txt pyproject.toml
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(PY) -m nbstripout --install --attributes .gitattributes --python $(PY) && \
 	  git config filter.nbstripout.extrakeys metadata.language_info; fi
+	$(PY) -m briefing.jupyter install >/dev/null
 	touch $@
 
 validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for another copy)
