@@ -52,5 +52,6 @@ def data_copy(tmp_path: Path) -> Path:
 def built(tmp_path_factory) -> Path:
     """A full build (HTML and PDF) of the included data into a temp BUILD, made once per session."""
     out = tmp_path_factory.mktemp("build")
-    build(out)
+    proc = build(out)
+    (out.parent / f"{out.name}-make.log").write_text(proc.stdout, encoding="utf-8")  # what a fresh make printed
     return out
