@@ -1,3 +1,4 @@
+# ruff: noqa: UP021, UP031, PLW1510  (kept to what old Pythons run: % formatting, universal_newlines)
 """Run by `make setup` before anything is installed: is the Python that makes (or made) .venv supported?
 
 Kept to syntax old Pythons parse, so an unsupported one gets this message rather than a traceback.

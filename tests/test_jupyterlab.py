@@ -83,7 +83,7 @@ def lab(repo: Path, tmp_path_factory):
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
            "IPYTHONDIR": str(home / "ipython"), "MPLCONFIGDIR": str(home / "mpl")}
     port = free_port()
-    log = open(home / "lab.log", "w")
+    log = open(home / "lab.log", "w")  # noqa: SIM115 (open for the server's lifetime)
     jupyter = str(Path(PY).parent / "jupyter")
     proc = subprocess.Popen(
         [jupyter, "lab", "--no-browser", "--allow-root", f"--ServerApp.token={TOKEN}", "--ServerApp.ip=127.0.0.1",

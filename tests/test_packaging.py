@@ -20,7 +20,7 @@ NOTEBOOKS = ("01_deal", "02_clients", "03_rivals", "04_reporting")
 
 
 def run(cmd, cwd: Path, timeout: int = 900, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run([str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
 def project_copy(dest: Path) -> Path:
