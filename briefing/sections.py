@@ -117,7 +117,8 @@ def changes_block(d: Dataset, base: str) -> HTML:
     if not changes:
         return HTML(head + "<p>Nothing was added, removed or changed.</p>")
     groups = {g: [c for c in changes if c["group"] == g] for g in analysis.GROUPS}
-    counts = ", ".join(f"{len(cs)} {analysis.GROUPS[g].lower()}" for g, cs in groups.items() if cs)
+    one = {"statuses": "status", "events": "event", "figures": "figure", "sources": "source", "corrections": "correction to earlier rows"}  # "1 events"
+    counts = ", ".join(f"{len(cs)} {analysis.GROUPS[g].lower() if len(cs) != 1 else one.get(g, g)}" for g, cs in groups.items() if cs)
     summary = "".join(f"<li><strong>{escape(analysis.GROUPS[g])}:</strong> {escape(c['text'])}</li>"
                       for g, cs in groups.items() if g != "corrections" for c in cs[:SUMMARY_PER_GROUP])
     full = "".join(f'<h3>{escape(analysis.GROUPS[g])} ({len(cs)})</h3><ul class="changes">'
@@ -125,7 +126,7 @@ def changes_block(d: Dataset, base: str) -> HTML:
     csv = csv_data_uri(pd.DataFrame(changes)[["group", "date", "text", "ids"]].rename(columns={"text": "change", "ids": "rows"}))
     return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}. The most important:</p>"
                 f'<ul class="changes">{summary}</ul>'
-                f'<details class="full-list"><summary>Show all {len(changes)} changes</summary>{full}</details>'
+                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
                 f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
 
 
