@@ -198,10 +198,10 @@ def test_a_fresh_make_shows_each_notebook_and_ends_with_a_summary(built: Path):
     assert "4 notebooks executed" in tail[3]
 
 
-def test_make_help_shows_the_values_not_the_variable_names():
-    out = make("help", "DATA=other/data", "BUILD=out", check=True).stdout
+def test_make_help_shows_the_values_not_the_variable_names(tmp_path: Path):
+    out = make("help", "DATA=other/data", f"BUILD={tmp_path}/out", check=True).stdout
     assert "$(" not in out
-    assert "from other/data" in out and "out/edition" in out
+    assert "from other/data" in out and f"{tmp_path}/out/edition" in out
 
 
 def test_make_lab_runs_as_root_and_passes_lab_args():
