@@ -16,11 +16,12 @@ def _validate(args) -> int:
     for note in vocabulary_notes(tables):
         print(note, file=sys.stderr)
     if not problems and args.base:
+        from .guard import resolve_base
         from .sections import load_base
         from .validate import DataError, Problem
 
         try:
-            load_base(args.base, Path(args.data), args.as_of or None)
+            load_base(resolve_base(args.base), Path(args.data), args.as_of or None)
         except DataError as exc:
             problems = [Problem(f"BASE={args.base}: {p.path}", p.line, p.column, p.message) for p in exc.problems]
         except ValueError as exc:
