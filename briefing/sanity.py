@@ -302,7 +302,7 @@ def _figure_problems(row: dict, path: str, line: int, parse_number) -> list:
     factor = {"one": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}.get(scale, 1.0)
     amount = number * factor
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT:
-        out.append(Problem(path, line, "value", f"'{value}' {scale} is {amount:.3g}, beyond any figure this briefing can show (at most {MAX_AMOUNT:.0e}); check value and scale"))
+        out.append(Problem(path, line, "value", f"'{value}' {scale} is beyond any figure this briefing can show (at most {MAX_AMOUNT:.0e} {unit}); check value and scale"))
     elif number == 0 and unit in NONZERO:
         out.append(Problem(path, line, "value", f"'{value}' is zero: a {unit} figure of nothing cannot be shown or divided by; leave the row out"))
     elif unit == "year" and (number != int(number) or not 1900 <= number <= 2100):
