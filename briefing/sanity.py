@@ -17,7 +17,7 @@ Ranges, and why:
   * percent, multiple, years, months, weeks, year, rank and score take scale ``one`` only
     (``unit=percent, scale=billion`` is 4.9e+10%);
   * USD, percent and multiple figures are never 0 (they are divisors in the checks), never -0;
-  * year is a whole number from 1900 to 2100, rank a whole number from 1;
+  * rank is a whole number from 1;
   * a list of source ids names at least one id and has no empty entry (``;`` alone cites nothing);
   * no field is longer than MAX_FIELD characters and none holds a NUL byte or other control character.
 """
@@ -305,8 +305,6 @@ def _figure_problems(row: dict, path: str, line: int, parse_number) -> list:
         out.append(Problem(path, line, "value", f"'{value}' {scale} is beyond any figure this briefing can show (at most {MAX_AMOUNT:.0e} {unit}); check value and scale"))
     elif number == 0 and unit in NONZERO:
         out.append(Problem(path, line, "value", f"'{value}' is zero: a {unit} figure of nothing cannot be shown or divided by; leave the row out"))
-    elif unit == "year" and (number != int(number) or not 1900 <= number <= 2100):
-        out.append(Problem(path, line, "value", f"'{value}' is not a year from 1900 to 2100"))
     elif unit == "rank" and (number != int(number) or number < 1):
         out.append(Problem(path, line, "value", f"'{value}' is not a rank (a whole number from 1)"))
     return out
