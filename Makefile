@@ -9,36 +9,74 @@ SOURCES ?= ../shared/sources
 TIMEOUT ?= 300
 JOBS    ?= 2
 PYTHON  ?= python3
+DIR     ?=
+RUNS    ?= 3
 
-STARTED := $(shell date +%s.%N)# when this make began, for the summary's elapsed time
-VENV    := .venv
-PY      := $(VENV)/bin/python
-STAMP   := $(VENV)/.installed
+# Make variables are user input. Each value is kept as literal text ($(value): a '$(shell ...)' or a
+# backquote in it stays text), reaches recipes only through the environment as BRIEFING_* (used as
+# "$$BRIEFING_X", which the shell does not parse again), and is checked by `briefing prepare` before
+# anything is built. BUILD and DATA also name Make targets, so Make's rules for them exist only when
+# they are plain paths (letters, digits, . _ - + /); anything else is refused with one line.
+override DATA    := $(value DATA)
+override AS_OF   := $(value AS_OF)
+override BASE    := $(value BASE)
+override BUILD   := $(value BUILD)
+override SOURCES := $(value SOURCES)
+override TIMEOUT := $(value TIMEOUT)
+override JOBS    := $(value JOBS)
+override PYTHON  := $(value PYTHON)
+override RUNS    := $(value RUNS)
+override LAB_ARGS := $(value LAB_ARGS)
+override DIR     := $(if $(value DIR),$(value DIR),$(BUILD)/edition)
+export BRIEFING_DATA    := $(DATA)
+export BRIEFING_AS_OF   := $(AS_OF)
+export BRIEFING_BUILD   := $(BUILD)
+export BRIEFING_SOURCES := $(SOURCES)
+export BRIEFING_TIMEOUT := $(TIMEOUT)
+export BRIEFING_DIR     := $(DIR)
+export BRIEFING_RUNS    := $(RUNS)
+export BRIEFING_LAB_ARGS := $(LAB_ARGS)
+
+override STARTED := $(shell date +%s.%N)# when this make began, for the summary's elapsed time
+override VENV    := .venv
+override PY      := $(VENV)/bin/python
+override STAMP   := $(VENV)/.installed
+# the guard uses only the standard library: before `make setup` the system's python3 runs it
+override GUARD   := $(if $(wildcard $(PY)),$(PY),python3) -m briefing
+
+# quote for the shell: '...' with every ' written as '\'' (only for the guard's call below)
+sq = '$(subst ','\'',$1)'
+_plain_chars := a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ / + -
+_strip = $(if $2,$(call _strip,$(subst $(firstword $2),,$1),$(wordlist 2,100,$2)),$1)
+_not_plain = $(strip $(filter-out 1,$(words $1))$(call _strip,$1,$(_plain_chars)))
+_not_count = $(strip $(filter-out 1,$(words $1))$(call _strip,$1,0 1 2 3 4 5 6 7 8 9))
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
-MAKEFLAGS += --no-builtin-rules -j$(JOBS)
+MAKEFLAGS += --no-builtin-rules $(if $(call _not_count,$(JOBS)),,-j$(JOBS))
 
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-EXECUTED  := $(NOTEBOOKS:notebooks/%.ipynb=$(BUILD)/notebooks/%.ipynb)
-# wildcard: a missing data file is reported by the validator, not as "No rule to make target"
-DATA_FILES := $(wildcard $(DATA)/datapackage.json $(DATA)/*.csv)
-PACKAGE   := $(wildcard briefing/*.py briefing/templates/briefing/*)
-
-# The edition's parameters, rewritten only when they change, so a change of AS_OF, DATA or
-# BASE rebuilds and a repeated `make` with the same ones does nothing.
-PARAMS := $(BUILD)/.params
-_params := data=$(abspath $(DATA)) as_of=$(AS_OF) base=$(BASE)
-_ := $(shell mkdir -p $(BUILD) && [ "$$(cat $(PARAMS) 2>/dev/null)" = "$(_params)" ] || echo "$(_params)" > $(PARAMS))
+# Goals that write into BUILD run under its lock with checked parameters: `briefing prepare`, run
+# here while the Makefile is read, checks every variable and the data, takes BUILD/.lock for as long
+# as this make runs (a second make into the same BUILD waits), completes a publication a killed
+# build left half done, removes killed runs' temp files, and rewrites BUILD/.params only when the
+# parameters change and are good. It prints the resolved BASE (a commit id, or a directory).
+_NO_BUILD := help setup validate verify-quotes test lab clean bench verify-edition dictionary
+_build_goals := $(filter-out $(_NO_BUILD),$(or $(MAKECMDGOALS),all))
+_build_ok := yes
+ifneq ($(_build_goals),)
+_base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)))
+ifneq ($(.SHELLSTATUS),0)
+_build_ok :=
+_guard_said := yes
+endif
+endif
+ifneq ($(call _not_plain,$(BUILD))$(call _not_plain,$(DATA)),)
+_build_ok :=
+endif
+export BRIEFING_BASE := $(_base)
 
 .PHONY: all html pdf validate verify-quotes test lab clean help setup bench edition verify-edition dictionary
-
-all: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## build the briefing (HTML and PDF) from $(DATA)
-
-html: $(BUILD)/briefing.html ## build only the HTML briefing
-
-pdf: $(BUILD)/briefing.pdf ## build the PDF briefing (and the HTML it is made from)
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
@@ -60,50 +98,76 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for another copy)
-	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)'
+	$(PY) -m briefing validate --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
 
 verify-quotes: $(STAMP) ## check every quote against the source texts (SOURCES=dir)
-	$(PY) -m briefing verify-quotes --data $(DATA) --sources $(SOURCES)
+	$(PY) -m briefing verify-quotes --data="$$BRIEFING_DATA" --sources="$$BRIEFING_SOURCES"
 
 dictionary: $(STAMP) ## regenerate the README's data dictionary from data/datapackage.json
 	@$(PY) -m briefing dictionary --data data --readme README.md
-
-$(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
-	$(PY) -m briefing validate --data $(DATA) --as-of '$(AS_OF)' --base '$(BASE)'
-	touch $@
-
-$(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(BUILD)/.validated
-	$(PY) -m briefing execute $< $@ --data $(DATA) --as-of '$(AS_OF)' --base '$(BASE)' --timeout $(TIMEOUT)
-
-$(BUILD)/briefing.html: $(EXECUTED)
-	$(PY) -m briefing html $@ $(EXECUTED) --data $(DATA) --as-of '$(AS_OF)'
-
-$(BUILD)/briefing.pdf: $(BUILD)/briefing.html
-	$(PY) -m briefing pdf $< $@
-	@$(PY) -m briefing summary --build '$(BUILD)' --started $(STARTED)
 
 test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
 	$(PY) -m pytest
 
 bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
-	$(PY) scripts/bench.py --runs $(or $(RUNS),3)
+	$(PY) scripts/bench.py --runs="$$BRIEFING_RUNS"
 
 lab: $(STAMP) ## open the notebooks in JupyterLab (LAB_ARGS= for more options, e.g. LAB_ARGS='--port 8899 --no-browser')
-	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $$BRIEFING_LAB_ARGS notebooks/
 
 clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
-	rm -rf $(BUILD)
+	$(GUARD) clean --build="$$BRIEFING_BUILD"
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16 \
-	  | DATA='$(DATA)' BUILD='$(BUILD)' DIR='$(DIR)' $(PYTHON) -c 'import os, sys; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", os.environ["DATA"]).replace("$$(BUILD)", os.environ["BUILD"]).replace("$$(DIR)", os.environ["DIR"]))'
+	  | python3 -c 'import os, sys; e = os.environ; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", e["BRIEFING_DATA"]).replace("$$(BUILD)", e["BRIEFING_BUILD"]).replace("$$(DIR)", e["BRIEFING_DIR"]))' 
+
+verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
+	$(PY) -m briefing.edition verify -- "$$BRIEFING_DIR"
+
+ifeq ($(_build_ok),yes)
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+EXECUTED  := $(NOTEBOOKS:notebooks/%.ipynb=$(BUILD)/notebooks/%.ipynb)
+# wildcard: a missing data file is reported by the validator, not as "No rule to make target"
+DATA_FILES := $(wildcard $(DATA)/datapackage.json $(DATA)/*.csv)
+PACKAGE   := $(wildcard briefing/*.py briefing/templates/briefing/*)
+PARAMS    := $(BUILD)/.params
+PENDING   := $(BUILD)/.pending
+
+all: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## build the briefing (HTML and PDF) from $(DATA)
+
+html: $(PENDING)/briefing.html ## build only the HTML briefing (the PDF beside it is then marked out of date)
+	@$(PY) -m briefing publish --build="$$BRIEFING_BUILD" --only=html
+
+pdf: $(BUILD)/briefing.pdf ## build the PDF briefing (and the HTML it is made from)
+
+$(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
+	$(PY) -m briefing validate --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE"
+	touch '$@'
+
+$(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(BUILD)/.validated
+	$(PY) -m briefing execute '$<' '$@' --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE" --timeout="$$BRIEFING_TIMEOUT"
+
+# HTML and PDF are rendered into .pending and published together, by one rename each after a marker
+# (BUILD/.publishing) that lets the next make complete a publication a kill interrupted.
+$(PENDING)/briefing.html: $(EXECUTED)
+	$(PY) -m briefing html '$@' $(EXECUTED:%='%') --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE"
+
+$(PENDING)/briefing.pdf: $(PENDING)/briefing.html
+	$(PY) -m briefing pdf '$<' '$@'
+
+$(BUILD)/briefing.html $(BUILD)/briefing.pdf &: $(PENDING)/briefing.html $(PENDING)/briefing.pdf
+	$(PY) -m briefing publish --build="$$BRIEFING_BUILD"
+	@$(PY) -m briefing summary --build="$$BRIEFING_BUILD" --started $(STARTED)
+
+.PRECIOUS: $(BUILD)/briefing.html $(BUILD)/briefing.pdf
 
 # The edition bundle (briefing/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
 # every file's sha256, written beside $(BUILD)/edition and renamed into place.
-DIR ?= $(BUILD)/edition
-
 edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/ and MANIFEST.json into $(BUILD)/edition
-	$(PY) -m briefing.edition build --build '$(BUILD)' --data '$(DATA)' --as-of '$(AS_OF)'
-
-verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
-	$(PY) -m briefing.edition verify '$(DIR)'
+	$(PY) -m briefing.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
+else
+# a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
+all html pdf edition .DEFAULT:
+	@$(if $(_guard_said),,echo 'BUILD or DATA is not a plain path (letters, digits, . _ - + / only); nothing was built' >&2;) exit 2
+endif

@@ -109,7 +109,7 @@ def valuation_chart(d: Dataset) -> Chart:
             rows.append({"bar": label, "figure": fact.label, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids), "metric": fact.metric})
     data = pd.DataFrame(rows, columns=["bar", "figure", "amount_usd", "sources", "metric"])
     ids = sorted({s for f in (pre, post, inv, stake) if f for s in f.source_ids}, key=d.citation_number)
-    if pre and post:
+    if pre and post and pre.amount:
         mult = post.amount / pre.amount
         title = "Meta's deal roughly doubled Scale AI's valuation" if 1.8 <= mult <= 2.2 else f"Meta's deal took Scale AI's valuation to {fmt.ratio(mult)} its earlier level"
     elif post:
@@ -391,9 +391,9 @@ def rivals_chart(d: Dataset) -> Chart:
     fig, ax = plt.subplots(figsize=(WIDTH, 0.42 * len(data) + 1.0))
     for i, r in data.iterrows():
         bar = ax.barh(i, r["n_sources"], color=EVIDENCE_COLOURS[r["evidence"]], height=0.6)
-        ax.text(r["n_sources"] + 0.08, i, plain(r["figures"] or r["status"]), va="center", fontsize=8.5)
+        ax.text(r["n_sources"] + 0.08, i, plain(short_label(r["figures"] or r["status"], 90)), va="center", fontsize=8.5)
         _mark(bar.patches[0], chart, f"bar-{i}", tooltip(f"{r['party']}: {r['status']}, {r['n_sources']} source(s), {r['evidence']}" + (f"; {r['figures']}" if r["figures"] else ""), r["source_ids"].split(";"), r["quote"]))
-    ax.set_yticks(range(len(data)), [plain(p) for p in data["party"]])
+    ax.set_yticks(range(len(data)), [plain(short_label(p, 40)) for p in data["party"]])
     ax.set_xlim(0, data["n_sources"].max() * 2.6)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("Sources naming the rival")

@@ -16,11 +16,12 @@ def _validate(args) -> int:
     for note in vocabulary_notes(tables):
         print(note, file=sys.stderr)
     if not problems and args.base:
+        from .guard import resolve_base
         from .sections import load_base
         from .validate import DataError, Problem
 
         try:
-            load_base(args.base, Path(args.data), args.as_of or None)
+            load_base(resolve_base(args.base), Path(args.data), args.as_of or None)
         except DataError as exc:
             problems = [Problem(f"BASE={args.base}: {p.path}", p.line, p.column, p.message) for p in exc.problems]
         except ValueError as exc:
@@ -80,8 +81,7 @@ def _dictionary(args) -> int:
 def _execute(args) -> int:
     from .execute import execute_notebook
 
-    if args.base and Path(args.base).is_dir():  # the notebook runs in notebooks/: pass a path that works there
-        args.base = str(Path(args.base).resolve())
+    args.base = _base(args.base)
 
     import time
 
@@ -96,10 +96,39 @@ def _execute(args) -> int:
     return rc
 
 
+def _base(base: str) -> str:
+    """The notebook runs in notebooks/: a directory BASE is passed as a path that works there."""
+    return str(Path(base).resolve()) if base and Path(base).is_dir() else (base or "")
+
+
 def _html(args) -> int:
     from .render import write_html
 
-    return write_html([Path(p) for p in args.notebooks], Path(args.output), data_dir=Path(args.data), as_of=args.as_of or "")
+    return write_html([Path(p) for p in args.notebooks], Path(args.output), data_dir=Path(args.data), as_of=args.as_of or "",
+                      base=None if args.base is None else _base(args.base))
+
+
+def _prepare(args) -> int:
+    from .guard import prepare
+
+    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs)
+
+
+def _publish(args) -> int:
+    from .guard import PAIR, publish
+
+    try:
+        publish(Path(args.build), PAIR if args.only == "both" else ("briefing.html",))
+    except OSError as exc:
+        print(f"{exc}" if isinstance(exc, FileNotFoundError) and exc.args and not exc.filename else f"cannot publish into {args.build}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _clean(args) -> int:
+    from .guard import clean
+
+    return clean(args.build)
 
 
 def _pdf(args) -> int:
@@ -152,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--data", default=str(DATA_DIR))
     p.add_argument("--as-of", default="")
+    p.add_argument("--base", default=None, help="the BASE the notebooks were executed with (checked when given)")
     p.set_defaults(func=_html)
 
     p = sub.add_parser("pdf", help="render the HTML briefing to PDF")
@@ -164,9 +194,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--started", type=float, default=None, help="when the build began (seconds since the epoch)")
     p.set_defaults(func=_summary)
 
+    p = sub.add_parser("prepare", help="(make) check Make's variables and the data, lock BUILD, record the parameters")
+    for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1")):
+        p.add_argument(f"--{name}", default=default)
+    p.set_defaults(func=_prepare)
+
+    p = sub.add_parser("publish", help="(make) publish BUILD/.pending's HTML and PDF together")
+    p.add_argument("--build", default="build")
+    p.add_argument("--only", choices=["both", "html"], default="both")
+    p.set_defaults(func=_publish)
+
+    p = sub.add_parser("clean", help="remove a build folder (refuses anything else, and a folder being built)")
+    p.add_argument("--build", default="build")
+    p.set_defaults(func=_clean)
+
     args = parser.parse_args(argv)
     if getattr(args, "data", None) == str(DATA_DIR) and CHECKOUT is None and not DATA_DIR.is_dir():
         print(f"no data directory here ({DATA_DIR}): the installed package carries no data; pass --data path/to/data "
               "(a folder with datapackage.json and its CSVs)", file=sys.stderr)
         return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"python -m briefing {args.command}: interrupted; nothing was published, the last complete edition is unchanged", file=sys.stderr)
+        return 130

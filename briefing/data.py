@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,9 +183,18 @@ def split_ids(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
+# NUL and the bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) can hide or
+# reorder text on the page ("Trojan Source"); none belongs in the data, so none reaches the HTML.
+_INVISIBLE = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str) -> str:
+    return _INVISIBLE.sub("", text) if isinstance(text, str) else text
+
+
 def _frame(table) -> pd.DataFrame:
     df = pd.DataFrame(table.rows, columns=table.resource.field_names, dtype="string").fillna("")
-    df = df.astype(object)
+    df = df.astype(object).map(neutralise)
     df["line"] = table.lines
     return df
 

@@ -73,12 +73,15 @@ def _meta(html: str, name: str) -> str:
 
 
 def _params(build_dir: Path) -> dict[str, str]:
-    """The parameters Make recorded for this build (data=, as_of=, base=), if any."""
-    try:
-        text = (build_dir / ".params").read_text(encoding="utf-8").strip()
-    except OSError:
-        return {}
-    return dict(re.findall(r"(\w+)=(\S*)", text))
+    """The parameters Make recorded for this build (data, as_of, base), if any."""
+    from .guard import read_params
+
+    return read_params(build_dir)
+
+
+def printable(text) -> str:
+    """MANIFEST text for a terminal: control characters (escape sequences) shown as \\x.., never sent raw."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -122,6 +125,9 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
     for doc in DOCUMENTS:
         if not (build_dir / doc).is_file():
             raise EditionError(f"{build_dir / doc}: not found; build the briefing first (make BUILD={build_dir})")
+    for marker in (".publishing", ".incomplete"):
+        if (build_dir / marker).exists():
+            raise EditionError(f"{build_dir}: its briefing.html and briefing.pdf are not a published pair yet ({marker}); run make BUILD={build_dir} first")
     params = _params(build_dir)
     if params and (Path(params.get("data", "")).resolve() != data_dir.resolve() or params.get("as_of", "") != as_of):
         raise EditionError(f"{build_dir} was built with DATA={params.get('data')} AS_OF={params.get('as_of', '')!r}, "
@@ -165,7 +171,35 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
 
 
 def _present(directory: Path) -> set[str]:
-    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file() or p.is_symlink()} - {MANIFEST}
+    """Everything in the edition but folders (FIFOs, sockets and links too: none belongs there)."""
+    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_symlink() or not p.is_dir()} - {MANIFEST}
+
+
+def _regular(path: Path) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def manifest_problems(directory: Path, manifest: dict) -> list[str]:
+    """MANIFEST's own statements (edition, data_modified, as_of, title) against the HTML it describes."""
+    html_path = directory / "briefing.html"
+    if not _regular(html_path):
+        return []
+    html = html_path.read_text(encoding="utf-8", errors="replace")
+    title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
+    facts = {"edition": _meta(html, "dcterms.created"), "data_modified": _meta(html, "dcterms.modified"),
+             "as_of": unescape(_meta(html, "briefing.as-of")), "title": unescape(title.group(1).strip()) if title else ""}
+    out = []
+    for key, value in facts.items():
+        if key == "as_of" and 'name="briefing.as-of"' not in html:
+            continue  # an edition built before the page recorded its AS_OF
+        if str(manifest.get(key, "")) != value:
+            out.append(f"changed: {MANIFEST} {key} ({printable(manifest.get(key, ''))!r}; briefing.html says {printable(value)!r})")
+    return out
 
 
 def verify(directory: Path) -> tuple[dict, list[str]]:
@@ -176,20 +210,22 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
     mpath = directory / MANIFEST
     if not mpath.is_file():
         raise EditionError(f"{mpath}: not found; {directory} is not an edition (make edition writes one)")
+    if not _regular(mpath):
+        raise EditionError(f"{mpath}: not a regular file; {directory} is not an edition as built")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
         listed = {str(p): (str(v["sha256"]), int(v["bytes"])) for p, v in manifest["files"].items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise EditionError(f"{mpath}: not a valid manifest ({type(exc).__name__}: {exc})") from None
     present = _present(directory)
-    problems = []
+    problems = manifest_problems(directory, manifest)
     for rel in sorted(set(listed) | present):
         if rel not in present:
-            problems.append(f"missing: {rel} (listed in {MANIFEST}, not in the edition)")
+            problems.append(f"missing: {printable(rel)} (listed in {MANIFEST}, not in the edition)")
         elif rel not in listed:
-            problems.append(f"extra: {rel} (in the edition, not listed in {MANIFEST})")
-        elif not _safe_relative(rel) or (directory / rel).is_symlink():
-            problems.append(f"changed: {rel} (not a plain file inside the edition)")
+            problems.append(f"extra: {printable(rel)} (in the edition, not listed in {MANIFEST}" + ("" if _regular(directory / rel) else "; not even a regular file") + ")")
+        elif not _safe_relative(rel) or not _regular(directory / rel):
+            problems.append(f"changed: {rel} (not a regular file inside the edition)")
         else:
             sha, size = digest(directory / rel)
             if size != listed[rel][1]:
@@ -210,22 +246,26 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("verify", help="recompute every hash of an edition and compare with its MANIFEST.json")
     p.add_argument("directory")
     args = parser.parse_args(argv)
+    shown = printable(getattr(args, "directory", ""))
     try:
         if args.command == "build":
             out = build(Path(args.build), Path(args.data), args.as_of, args.name)
             manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            print(f"{out}: edition of {manifest['edition'] or 'no date'}, {len(manifest['files'])} files, revision {manifest['revision']}")
+            print(f"{printable(out)}: edition of {printable(manifest['edition'] or 'no date')}, {len(manifest['files'])} files, revision {printable(manifest['revision'])}")
             return 0
         manifest, problems = verify(Path(args.directory))
     except EditionError as exc:
-        print(exc, file=sys.stderr)
+        print(printable(exc), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"python -m briefing.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
+        return 130
     if problems:
         for line in problems:
-            print(f"{args.directory}: {line}", file=sys.stderr)
-        print(f"{args.directory}: {len(problems)} file(s) do not match {MANIFEST}; this is not the edition as built.", file=sys.stderr)
+            print(f"{shown}: {line}", file=sys.stderr)
+        print(f"{shown}: {len(problems)} file(s) do not match {MANIFEST}; this is not the edition as built.", file=sys.stderr)
         return 1
-    print(f"{args.directory}: OK, {len(manifest['files'])} files match {MANIFEST} (edition {manifest.get('edition') or 'no date'}, revision {manifest.get('revision', 'unknown')})")
+    print(f"{shown}: OK, {len(manifest['files'])} files match {MANIFEST} (edition {printable(manifest.get('edition') or 'no date')}, revision {printable(manifest.get('revision', 'unknown'))})")
     return 0
 
 

@@ -51,6 +51,9 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
                 # wait for its graceful exit (about 0.5 s of CPU and wall per notebook; same notebook out)
                 shutdown_kernel="immediate",
             )
+    except KeyboardInterrupt:
+        _fail(tmp)
+        raise
     except NoSuchKernel:
         print(f"{src}: the Jupyter kernel '{kernel}' is not installed; run 'make setup' (or: .venv/bin/python -m ipykernel install --sys-prefix --name {kernel})", file=sys.stderr)
         return _fail(tmp)
@@ -69,15 +72,25 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
         else:
             print(f"{src}: could not execute: {name}: {_first_line(str(exc))}", file=sys.stderr)
         return _fail(tmp)
-    nb = nbformat.read(str(tmp), as_version=4)
-    _scrub(nb)
-    nbformat.write(nb, str(tmp))
-    os.replace(tmp, dest)
+    try:
+        nb = nbformat.read(str(tmp), as_version=4)
+        _scrub(nb)
+        nb.metadata["briefing"] = {"parameters": params}  # the html step refuses notebooks of other parameters
+        nbformat.write(nb, str(tmp))
+        os.replace(tmp, dest)
+    except BaseException:
+        _fail(tmp)
+        raise
     from .premises import stale_lines
 
     for line in stale_lines(str(src), nb):  # sentences withheld in this edition: the editor's to-do list
         print(line)
     return 0
+
+
+def recorded_parameters(nb) -> dict | None:
+    """The parameters a notebook was executed with (None: not executed by this package)."""
+    return (nb.metadata.get("briefing") or {}).get("parameters")
 
 
 @contextlib.contextmanager

@@ -77,7 +77,7 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
         return cite(d, arg) if arg in d.sources.index else None
     if name == "share" and sep == ":":
         num, den = (d.fact(m) for m in arg.split("-per-"))
-        if not (num and den):
+        if not (num and den) or not den.amount:
             return None
         return escape(fmt.share(num.amount / den.amount))
     fact = d.fact(name)
@@ -251,8 +251,26 @@ def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
     return HTML(f'<ul class="quotes">{"".join(items)}</ul>')
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will not run (OWASP CSV injection): text starting with = + - @ tab or CR gets a
+    leading ' so it stays text. Numbers, and text that is only a number, are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_data_uri(df: pd.DataFrame) -> str:
-    return "data:text/csv;charset=utf-8," + urllib.parse.quote(df.to_csv(index=False, lineterminator="\n"))
+    """The frame as a CSV download; what the page shows is unchanged (only the download is neutralised)."""
+    safe = df.copy()
+    safe.columns = [csv_safe(str(c)) for c in safe.columns]
+    for col in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
+            safe[col] = safe[col].map(csv_safe)
+    return "data:text/csv;charset=utf-8," + urllib.parse.quote(safe.to_csv(index=False, lineterminator="\n"))
 
 
 def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data") -> str:

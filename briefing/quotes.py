@@ -53,19 +53,38 @@ def split_items(text: str) -> dict[str, str]:
     return {k: "\n".join(v) for k, v in parts.items()}
 
 
+def read_document(sources_dir: Path, name: str) -> tuple[str | None, str | None]:
+    """(text, None) or (None, why not): only a regular file inside sources_dir, as UTF-8."""
+    from .sanity import inside
+
+    base = Path(sources_dir)
+    if not inside(base, name):
+        return None, f"document '{name}' is not a file inside {sources_dir} (no folders, '..' or links leading out)"
+    doc = base / name
+    if not doc.is_file():
+        return None, None  # not there: reported per quote
+    raw = doc.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, f"document '{name}' is not UTF-8 (byte 0x{raw[exc.start]:02X} on its line {line}); convert it to UTF-8"
+
+
 class SourceTexts:
     """The normalised text each source_id points to."""
 
     def __init__(self, sources_dir: Path, sources: Table):
         self.dir = Path(sources_dir)
         self.text: dict[str, str] = {}
-        self.missing: dict[str, str] = {}
+        self.whole: dict[str, str] = {}
+        self.missing: dict[str, tuple[str, str | None]] = {}  # source_id -> (document, why unreadable; None: not found)
         for row in sources.rows:
-            doc = self.dir / row["document"]
-            if not doc.is_file():
-                self.missing[row["source_id"]] = row["document"]
+            text, why = read_document(self.dir, row["document"])
+            if text is None:
+                self.missing[row["source_id"]] = (row["document"], why)
                 continue
-            text = doc.read_text(encoding="utf-8")
+            self.whole[row["source_id"]] = normalise(text)
             if row.get("item"):
                 text = split_items(text).get(str(int(float(row["item"]))), "")
             elif row["source_id"].endswith("summary"):
@@ -90,7 +109,8 @@ def verify_quotes(tables: dict[str, Table], sources_dir: Path) -> list[Problem]:
     def check(table: Table, line: int, column: str, source_id: str, quote: str) -> None:
         path = _display(table.path)
         if source_id in texts.missing:
-            problems.append(Problem(path, line, column, f"document '{texts.missing[source_id]}' of {source_id} not found in {sources_dir}"))
+            document, why = texts.missing[source_id]
+            problems.append(Problem(path, line, column, f"{why} (source {source_id})" if why else f"document '{document}' of {source_id} not found in {sources_dir}"))
             return
         if normalise(quote) not in texts.text.get(source_id, ""):
             where = "its item" if source_id.startswith("agg-") else "the text"
@@ -100,9 +120,11 @@ def verify_quotes(tables: dict[str, Table], sources_dir: Path) -> list[Problem]:
 
     src = tables["sources"]
     for row, line in zip(src.rows, src.lines):
-        if row["headline"]:
-            whole = normalise((texts.dir / row["document"]).read_text(encoding="utf-8")) if row["source_id"] not in texts.missing else ""
-            if row["source_id"] not in texts.missing and normalise(row["headline"]) not in whole:
+        if row["source_id"] in texts.missing:
+            if texts.missing[row["source_id"]][1]:
+                problems.append(Problem(_display(src.path), line, "document", texts.missing[row["source_id"]][1]))
+        elif row["headline"]:
+            if normalise(row["headline"]) not in texts.whole[row["source_id"]]:
                 problems.append(Problem(_display(src.path), line, "headline", f"headline not found verbatim in {row['document']}"))
     for name, id_col in (("events", "source_ids"), ("relationships", "source_ids"), ("figures", "source_id")):
         table = tables.get(name)

@@ -114,7 +114,7 @@ def page_meta(d, headline: str) -> dict:
         edition_line = f"Edition of {fmt.date_text(edition)}, with all reporting to date" if edition else "Edition with no data"
     return {
         "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
-        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition,
+        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
         "data_modified": data_last_date(d), "edition_line": edition_line,
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
         "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/ at revision {rev}. "
@@ -139,13 +139,35 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
     return body
 
 
-def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str) -> int:
+def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: str) -> list[str]:
+    """One line per notebook executed with parameters other than this edition's (an edition never mixes them)."""
+    want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
+    out = []
+    for path in notebooks:
+        try:
+            got = (json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {}).get("briefing") or {}).get("parameters")
+        except (OSError, ValueError):
+            got = None
+        if got != want:
+            had = "no recorded parameters" if not isinstance(got, dict) else \
+                ", ".join(f"{k}={got.get(k)!r}" for k in want if got.get(k) != want[k])
+            out.append(f"{path}: executed with {had}, not this edition's "
+                       f"({', '.join(f'{k}={want[k]!r}' for k in want if not isinstance(got, dict) or got.get(k) != want[k])}); "
+                       "an edition never mixes parameter sets: run make again")
+    return out
+
+
+def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, base: str | None = None) -> int:
     from .validate import DataError
 
     try:
         html = build_html(notebooks, data_dir, as_of)
     except DataError as exc:
         print(exc, file=sys.stderr)
+        return 1
+    mixed = mixed_parameters(notebooks, data_dir, as_of, base) if base is not None else []
+    if mixed:
+        print("\n".join(mixed), file=sys.stderr)
         return 1
     atomic_write(output, html.encode("utf-8"))
     return 0

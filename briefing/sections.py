@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from html import escape
@@ -132,6 +133,8 @@ def changes_block(d: Dataset, base: str) -> HTML:
 
 def base_name(base: str) -> str:
     """How the base edition is named on the page: a git revision as given, a directory by its name only."""
+    if re.fullmatch(r"[0-9a-f]{40,64}", base):  # BASE=HEAD and the like arrive resolved to their commit
+        return f"commit {base[:12]}"
     return f"the data in {Path(base).name}/" if Path(base).is_dir() else base
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import sanity
 from .schema import Resource, load_schema, schema_path
 
 BOM = "\ufeff"
@@ -141,8 +142,12 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
     if not text.strip():
         return None, [Problem(display, 1, "-", f"file is empty (expected a header row: {','.join(resource.field_names)})")]
 
+    sanity.field_size_limit(text)
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        return None, [Problem(display, reader.line_num or 1, "-", f"cannot be read as CSV ({exc})")]
     expected = resource.field_names
     seen: set[str] = set()
     for name in header:
@@ -165,7 +170,14 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
     lines: list[int] = []
     first_seen: dict[str, dict[str, int]] = {f.name: {} for f in resource.fields if f.unique}
     line = reader.line_num + 1
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(display, line, "-", f"cannot be read as CSV ({exc})"))
+            break
         start, line = line, reader.line_num + 1
         if not record or all(not cell.strip() for cell in record):
             continue  # blank line
@@ -300,10 +312,15 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
     spath = schema_path(data_dir)
     if not spath.is_file():
         return {}, problems + [Problem(_display(spath), 1, "-", "schema file is missing (every data directory needs its datapackage.json)")]
+    shape = sanity.schema_problems(spath, _display(spath))
+    if shape:
+        return {}, problems + shape
     try:
         resources = load_schema(spath)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return {}, problems + [Problem(_display(spath), 1, "-", f"schema is not valid: {exc}")]
+    resources, contract = sanity.apply_contract(data_dir, resources, _display(spath))
+    problems += contract
     tables: dict[str, Table] = {}
     for res in resources.values():
         table, table_problems = check_table(res, data_dir / res.path)
@@ -312,6 +329,8 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
             tables[res.name] = table
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
+    problems += sanity.check_rows(tables, as_of)
+    problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first
     return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
 
