@@ -118,6 +118,9 @@ def verify_quotes(tables: dict[str, Table], sources_dir: Path) -> list[Problem]:
         elif column == "quote" and len(quote.split()) > MAX_QUOTE_WORDS:
             problems.append(Problem(path, line, column, f"quote has {len(quote.split())} words; keep it under {MAX_QUOTE_WORDS}"))
 
+    from .rules import check_source_rules
+
+    problems += check_source_rules(tables, texts)
     src = tables["sources"]
     for row, line in zip(src.rows, src.lines):
         if row["source_id"] in texts.missing:
@@ -126,7 +129,7 @@ def verify_quotes(tables: dict[str, Table], sources_dir: Path) -> list[Problem]:
         elif row["headline"]:
             if normalise(row["headline"]) not in texts.whole[row["source_id"]]:
                 problems.append(Problem(_display(src.path), line, "headline", f"headline not found verbatim in {row['document']}"))
-    for name, id_col in (("events", "source_ids"), ("relationships", "source_ids"), ("figures", "source_id")):
+    for name, id_col in (("events", "source_ids"), ("relationships", "source_ids"), ("claims", "source_ids"), ("figures", "source_id")):
         table = tables.get(name)
         if table is None:
             continue

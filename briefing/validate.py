@@ -330,6 +330,9 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
     problems += sanity.check_rows(tables, as_of)
+    from .rules import check_rules  # imported here: rules builds on this module's Problem and Table
+
+    problems += check_rules(tables)
     problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first
     return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
