@@ -23,14 +23,15 @@ class Check:
     formula: str
     expected: str | None = None  # a metric, or None for a result shown for information
     tolerance: float = 0.02  # relative
-    show: str = "money"  # how to print the result: money, ratio, share
+    show: str = "money"  # how to print the result: money, ratio, share, month
     note: str = ""
+    anchor: str = ""  # for show = month: the event whose date the months count back from
 
 
 def declared_checks(d: Dataset) -> list[Check]:
     """The checks declared in checks.csv, in file order."""
     return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else 0.02,
-                  r["show"], r["note"]) for _, r in d.checks.iterrows()]
+                  r["show"], r["note"], r.get("anchor", "")) for _, r in d.checks.iterrows()]
 
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -61,15 +62,48 @@ def _as_number(amount: float, unit: str) -> float:
     return amount / 100 if unit == "percent" else amount
 
 
-def _show(value: float, how: str) -> str:
+def _show(value: float, how: str, anchor_date: str = "") -> str:
     if not math.isfinite(value):
         return "cannot be computed (out of range)"
+    if how == "month":
+        return _months_before(anchor_date, value) if anchor_date else "cannot be computed (no anchor event in this edition)"
     return {"money": lambda v: fmt.money(v, True), "ratio": fmt.ratio, "share": fmt.share}[how](value)
+
+
+def _months_before(date: str, months: float) -> str:
+    """The month `months` before `date`, in words: 12 months before June 18, 2025 is June 2024."""
+    y, m = int(date[:4]), int(date[5:7])
+    total = y * 12 + (m - 1) - round(months)
+    return fmt.date_text(f"{total // 12:04d}-{total % 12 + 1:02d}-01", "month")
+
+
+def _qualifier(rows: pd.DataFrame) -> str:
+    """The hedge the sources give a value, never dropped: shared ('at least'), or how many hedge ('about' in 2 of 5 sources)."""
+    n = rows["source_id"].nunique()
+    by_q = {q: g["source_id"].nunique() for q, g in rows[rows["qualifier"] != ""].groupby("qualifier", sort=False)}
+    if not by_q:
+        return ""
+    plain = set(rows.loc[rows["qualifier"] == "", "source_id"])
+    if len(by_q) == 1 and not plain:
+        return next(iter(by_q))
+    return "; ".join(f"\u2018{q}\u2019 in {k} of {n} sources" for q, k in by_q.items())
+
+
+def qualified(amount: float, unit: str, rows: pd.DataFrame, short: bool = False) -> str:
+    """A value with its sources' hedge: 'at least $120 million', or '$200 million (‘about’ in 2 of 5)'."""
+    q = _qualifier(rows)
+    text = fmt.number(amount, unit, short)
+    if not q:
+        return text
+    return f"{q} {text}" if "‘" not in q else f"{text} ({q})"
 
 
 def _input_text(d: Dataset, metric: str, amount: float, unit: str, period: str) -> str:
     when = f" ({fmt.period_text(period)})" if period else ""
-    return f"{d.label(metric)}{when} = {fmt.number(amount, unit, True)}"
+    rows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
+    if period:  # the rows behind this period's value: dated to it, or undated
+        rows = rows[rows["period"].isin([period, ""])]
+    return f"{d.label(metric)}{when} = {qualified(amount, unit, rows, True)}"
 
 
 def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
@@ -95,17 +129,31 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                 desc.append(_input_text(d, n, amount, unit, base[n].period if n not in alt else ""))
             if alt:
                 (metric, (amount, unit, srcs)), = alt.items()
-                variant = f"with {d.label(metric)} at {fmt.number(amount, unit, True)}, as {_count(len(srcs))} give{'s' if len(srcs) == 1 else ''}"
+                vrows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
+                vtext = qualified(amount, unit, vrows, True)
+                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {_count(len(srcs))} give{'s' if len(srcs) == 1 else ''}"
             else:
                 metric, variant = "", "with the current value of each input"
             try:
                 result = evaluate(chk.formula, values)
             except ZeroDivisionError:
                 result = None
+            note = chk.note
+            periods = {n: base[n].period for n in names if n not in alt and base[n].period}
+            if len(set(periods.values())) > 1:  # e.g. a 2025 plan against 2024 revenue: the reader is told, every time
+                note = (note + " " if note else "") + "The inputs are for different periods: " + ", ".join(
+                    f"{d.label(n)} for {fmt.period_text(p)}" for n, p in periods.items()) + "."
+            anchor_date = ""
+            if chk.anchor:
+                ev = d.event(chk.anchor)
+                anchor_date = "" if ev is None else ev["date"]
+                if ev is not None:
+                    desc.append(f"counted back from {fmt.event_date_text(ev)} ({ev['label'] or ev['actor']})")
+                    sources += [s for s in ev["source_list"] if s not in sources]
             row = {"check": chk.check_id, "label": chk.label, "variant": variant, "variant_metric": metric, "inputs": "; ".join(desc),
-                   "result": result, "shown": _show(result, chk.show) if result is not None else "cannot be computed (division by zero)",
+                   "result": result, "shown": _show(result, chk.show, anchor_date) if result is not None else "cannot be computed (division by zero)",
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
-                   "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": chk.note, "sources": ";".join(dict.fromkeys(sources))}
+                   "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
                 exp_value = _as_number(expected.amount, expected.unit)
                 row.update(expected=exp_value, expected_shown=expected.text(True), sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
@@ -128,6 +176,8 @@ def figure_disagreements(d: Dataset) -> list[dict]:
     """
     out = []
     for metric, rows in d.figures.groupby("metric", sort=True):
+        if d.metrics is not None and metric in d.metrics.index and d.metrics.loc[metric, "key_figure"] == "no":
+            continue  # page furniture (metrics.csv key_figure = no) stays in the data, off the page
         rows = rows.assign(_period=effective_periods(rows))
         label, entity, unit = d.label(metric), rows.iloc[0]["entity"], rows.iloc[0]["unit"]
         series = {v.period: v for v in d.series(metric)}
@@ -137,8 +187,7 @@ def figure_disagreements(d: Dataset) -> list[dict]:
             cur = series[period]
             versions = []
             for amount, g in grp.groupby("amount"):
-                quals = {q for q in g["qualifier"] if q}
-                versions.append({"value": (f"{quals.pop()} " if len(quals) == 1 else "") + fmt.number(amount, unit), "amount": amount,
+                versions.append({"value": qualified(amount, unit, g), "amount": amount,
                                  "period": fmt.period_text(period), "dated": bool((g["period"] != "").any()),
                                  "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
                                  "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
@@ -151,7 +200,7 @@ def figure_disagreements(d: Dataset) -> list[dict]:
             if len(periods) < 2 or (g.groupby("source_id")["period"].nunique() > 1).any():
                 continue
             by_period = [(p, g[g["period"] == p]) for p in periods]
-            versions = [{"value": fmt.number(amount, unit), "amount": amount, "period": fmt.period_text(p), "dated": True,
+            versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True,
                          "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
                          "majority": False} for p, x in by_period]
             versions.sort(key=lambda v: -len(v["source_ids"]))
@@ -162,22 +211,109 @@ def figure_disagreements(d: Dataset) -> list[dict]:
 
 
 def status_disagreements(d: Dataset) -> list[dict]:
-    """Parties whose status or evidence differs between sources, in date order (later supersedes)."""
+    """Parties whose status or evidence differs between sources, in date order (later supersedes).
+
+    Undated commentary is listed at the date its source can first be known, marked as undated, and
+    never stands as the latest: the latest is the party's latest status by Dataset.latest_status.
+    """
     out = []
+    latest_ids = set(d.latest_status()["relationship_id"])
     for (party, role), g in d.relationships.groupby(["party", "role"], sort=True):
         if g["status"].nunique() < 2 and g["evidence"].nunique() < 2:
             continue
-        # date order; on the same day the surest account comes last, so it is the one that stands
+        # date order; on the same day the surest account comes last
         g = g.assign(_ev=g["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["as_of", "_ev"], ascending=[True, False])
-        steps = [{"status": r["status"], "evidence": r["evidence"], "as_of": r["as_of"], "source_ids": r["source_list"], "quote": r["quote"]}
+        steps = [{"status": r["status"], "evidence": r["evidence"], "as_of": r["as_of"], "source_ids": r["source_list"], "quote": r["quote"],
+                  "undated": r.get("as_of_basis", "") == "undated", "latest": r["relationship_id"] in latest_ids}
                  for _, r in g.iterrows()]
-        latest = steps[-1]
+        latest = next((st for st in steps if st["latest"]), steps[-1])
         out.append({"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"})
     return out
 
 
-def reading(dis: dict, checks: pd.DataFrame) -> str:
-    """One line on a figure disagreement: how many sources give what, and whether a variant fails a check."""
+def event_disagreements(d: Dataset) -> list[dict]:
+    """Events that sources tell in different versions (events.csv version_of): dates, weekdays, amounts, who said it."""
+    ev = d.events
+    if "version_of" not in ev or ev.empty:
+        return []
+    root = ev["version_of"].where(ev["version_of"] != "", ev["event_id"])
+    out = []
+    for key, g in ev.assign(_root=root).groupby("_root", sort=False):
+        if len(g) < 2:
+            continue
+        versions = []
+        for _, r in g.iterrows():
+            when = fmt.event_date_text(r)
+            if r["date_precision"] == "day":
+                when += f" (a {fmt.weekday(r['date'])})"
+            versions.append({"event_id": r["event_id"], "when": when, "date": r["date"], "description": r["description"],
+                             "status": r["status"], "source_ids": r["source_list"], "quote": r["quote"], "main": r["version_of"] == ""})
+        # lead with the version most sources give; ties: the main row
+        versions.sort(key=lambda v: (-len(v["source_ids"]), not v["main"]))
+        dates_differ = len({v["when"] for v in versions}) > 1
+        out.append({"kind": "event", "event_id": key, "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
+                    "differs": "date" if dates_differ else "account", "versions": versions,
+                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+    return out
+
+
+def _claim_rank(v: dict) -> tuple:
+    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources, then earliest."""
+    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["as_of"], v["order"])
+
+
+def claim_disagreements(d: Dataset) -> list[dict]:
+    """Topics of claims.csv on which the texts give different claims: each version with its sources and quote, and the lead."""
+    claims = d.claims
+    if claims is None or claims.empty:
+        return []
+    out = []
+    order = {cid: i for i, cid in enumerate(sorted(claims["claim_id"], key=lambda c: int(claims.loc[claims["claim_id"] == c, "line"].iloc[0])))}
+    for topic, g in claims.groupby("topic", sort=False):
+        if g["claim"].nunique() < 2:
+            continue
+        versions = []
+        for claim, v in g.groupby("claim", sort=False):
+            best = v.assign(_ev=v["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["_ev", "as_of"]).iloc[0]
+            versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"],
+                             "undated": best.get("as_of_basis", "") == "undated", "speaker": best.get("speaker", ""),
+                             "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
+                             "note": best.get("note", ""), "order": min(order[c] for c in v["claim_id"])})
+        versions.sort(key=_claim_rank)
+        lead, second = versions[0], versions[1]
+        reasons = []
+        if EVIDENCE_ORDER.index(lead["evidence"]) < EVIDENCE_ORDER.index(second["evidence"]):
+            reasons.append("it is on the record from the party itself" if lead["evidence"] == "confirmed"
+                           else "it is attributed reporting, the others hedged or unattributed")
+        if second["undated"] and not lead["undated"]:
+            reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
+        if len(lead["source_ids"]) > len(second["source_ids"]):
+            reasons.append("more sources give it")
+        if not reasons:
+            reasons.append("it is the earliest dated" if lead["as_of"] < second["as_of"] else "the versions are evenly matched; it comes first in the data")
+        why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
+        out.append({"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
+                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+    return out
+
+
+def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
+    """One line on a disagreement: how many sources give what, which version the briefing leads with and why,
+    and (figures) whether a variant fails a check."""
+    if dis["kind"] == "claim":
+        n = len(dis["versions"])
+        return (f"The texts give {n} versions, from {dis['n_sources']} source{'s' if dis['n_sources'] != 1 else ''}. "
+                f"The briefing leads with \u201c{dis['lead']['claim']}\u201d ({dis['lead']['evidence']}): {dis['why']}.")
+    if dis["kind"] == "event":
+        lead, n = dis["versions"][0], len(dis["versions"][0]["source_ids"])
+        if dis["differs"] == "date":
+            others = "; ".join(f"{_count(len(v['source_ids']))} {'gives' if len(v['source_ids']) == 1 else 'give'} {v['when']}" for v in dis["versions"][1:])
+            return (f"The sources differ on when it happened: {_count(n)} {'gives' if n == 1 else 'give'} {lead['when']} "
+                    f"(the briefing leads with it: most sources give it); {others}.")
+        return (f"The sources tell it differently; the briefing leads with the version {_count(n)} give{'s' if n == 1 else ''} "
+                f"(most sources), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
+    if checks is None:
+        checks = pd.DataFrame(columns=["variant_metric", "verdict", "variant"])
     if dis["kind"] == "period":
         parts = [f"{_count(len(v['source_ids']))} tie{'s' if len(v['source_ids']) == 1 else ''} it to {v['period']}" for v in dis["versions"]]
         return f"The sources agree on {dis['consensus']} but not on when it applies: " + "; ".join(parts) + "."

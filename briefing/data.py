@@ -92,6 +92,7 @@ class Dataset:
     metrics: pd.DataFrame = field(repr=False, default=None)
     statuses: pd.DataFrame = field(repr=False, default=None)
     checks: pd.DataFrame = field(repr=False, default=None)
+    claims: pd.DataFrame = field(repr=False, default=None)  # non-numeric statements (claims.csv); empty if the package has none
 
     @property
     def empty(self) -> bool:
@@ -159,13 +160,23 @@ class Dataset:
         hit = self.events[self.events["event_id"] == event_id]
         return None if hit.empty else hit.iloc[0]
 
+    @property
+    def n_events(self) -> int:
+        """Events counted once: a source's other version of an event (version_of) is not another event."""
+        return int((self.events["version_of"] == "").sum()) if "version_of" in self.events else len(self.events)
+
     def latest_status(self, roles: list[str] | None = None) -> pd.DataFrame:
-        """Each party's most recent status in the given roles (all roles if None); ties: the surest evidence first."""
+        """Each party's latest status in the given roles (all roles if None).
+
+        Dated rows rank above undated commentary (as_of_basis 'undated', dated only by its source's
+        known_from), whatever its date; then the most recent; then the surest evidence.
+        """
         rel = self.relationships if roles is None else self.relationships[self.relationships["role"].isin(roles)]
         rel = rel.copy()
         rel["_ev"] = rel["evidence"].map(EVIDENCE_ORDER.index)
-        rel = rel.sort_values(["party", "as_of", "_ev"], ascending=[True, False, True])
-        return rel.drop_duplicates("party").drop(columns="_ev").reset_index(drop=True)
+        rel["_undated"] = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False
+        rel = rel.sort_values(["party", "_undated", "as_of", "_ev"], ascending=[True, True, False, True])
+        return rel.drop_duplicates("party").drop(columns=["_ev", "_undated"]).reset_index(drop=True)
 
     def pulling_back(self) -> pd.DataFrame:
         """Clients whose latest status moves them away from Scale (direction 'away')."""
@@ -199,15 +210,15 @@ def _frame(table) -> pd.DataFrame:
     return df
 
 
-def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
+def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> Dataset:
     """Validate and load data_dir; keep only what was public on or before as_of.
 
     Sources and figures count from the source's known_from date; events from their date and
     relationships from their as_of, provided one of their sources is public by then.
-    Raises DataError listing every problem.
+    Raises DataError listing every problem. rules=False skips the editorial rules (a past edition, read as it was).
     """
     as_of = (as_of or "").strip() or None
-    tables = validated_tables(Path(data_dir), as_of)
+    tables = validated_tables(Path(data_dir), as_of, rules)
     sources = _frame(tables["sources"]).set_index("source_id", drop=False)
     sources["number"] = range(1, len(sources) + 1)
     events = _frame(tables["events"])
@@ -216,11 +227,12 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
     metrics = _frame(tables["metrics"]).set_index("metric", drop=False)
     statuses = _frame(tables["statuses"]).set_index("status", drop=False)
     checks = _frame(tables["checks"])
+    claims = _frame(tables["claims"]) if "claims" in tables else pd.DataFrame(columns=["claim_id", "topic", "as_of", "source_ids", "line"])
 
     figures["value"] = figures["value"].astype(float)
     figures["amount"] = [v * fmt.SCALE[s] for v, s in zip(figures["value"], figures["scale"])]
     figures["known_from"] = figures["source_id"].map(sources["known_from"])
-    for df in (events, rels):
+    for df in (events, rels, claims):
         df["source_list"] = df["source_ids"].map(split_ids)
 
     all_sources = sources.copy()
@@ -231,6 +243,7 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
         events = events[(events["date"] <= as_of) & events["source_list"].map(lambda ids: bool(known.intersection(ids)))]
         rels = rels[(rels["as_of"] <= as_of) & rels["source_list"].map(lambda ids: bool(known.intersection(ids)))]
         figures = figures[figures["known_from"] <= as_of]
+        claims = claims[(claims["as_of"] <= as_of) & claims["source_list"].map(lambda ids: bool(known.intersection(ids)))]
     events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
     return Dataset(
         data_dir=Path(data_dir),
@@ -243,4 +256,5 @@ def load(data_dir: str | Path, as_of: str | None = None) -> Dataset:
         metrics=metrics,
         statuses=statuses,
         checks=checks,
+        claims=claims.sort_values(["topic", "as_of", "claim_id"]).reset_index(drop=True),
     )

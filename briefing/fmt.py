@@ -59,15 +59,38 @@ def share(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def date_text(value: str | dt.date, precision: str = "day") -> str:
-    """June 12, 2025 (day); the week of June 9, 2025 (week); June 2025 (month); 2025 (year)."""
+def date_text(value: str | dt.date, precision: str = "day", until: str | dt.date | None = None) -> str:
+    """June 12, 2025 (day); between June 12 and 18, 2025 (week: the first and last possible days); June 2025 (month); 2025 (year).
+
+    A week-precision date is the first possible day of a window, not a calendar week: it is printed as
+    the window, from `date` to `until` (its last possible day; seven days if not given).
+    """
     d = dt.date.fromisoformat(value) if isinstance(value, str) else value
     if precision == "year":
         return f"{d.year}"
     if precision == "month":
         return f"{_MONTHS[d.month - 1]} {d.year}"
     day = f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
-    return f"the week of {day}" if precision == "week" else day
+    if precision != "week":
+        return day
+    end = (dt.date.fromisoformat(until) if isinstance(until, str) else until) if until else d + dt.timedelta(days=6)
+    if end <= d:
+        return day
+    if end.year != d.year:
+        return f"between {day} and {_MONTHS[end.month - 1]} {end.day}, {end.year}"
+    start = f"{_MONTHS[d.month - 1]} {d.day}"
+    stop = f"{end.day}" if end.month == d.month else f"{_MONTHS[end.month - 1]} {end.day}"
+    return f"between {start} and {stop}, {d.year}"
+
+
+def event_date_text(row) -> str:
+    """An event's date in words, from its date, date_precision and (optional) date_until."""
+    return date_text(row["date"], row["date_precision"], (row.get("date_until") if hasattr(row, "get") else None) or None)
+
+
+def weekday(value: str | dt.date) -> str:
+    d = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return d.strftime("%A")
 
 
 def short_date(value: str | dt.date) -> str:

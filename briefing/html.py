@@ -185,34 +185,47 @@ def numbers_panel(d: Dataset) -> HTML:
     return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
 
 
-VERBS = {
-    "confirmed": "confirmed on the record that it is",
-    "reported": "was reported to be",
-    "rumoured": "was said to be",
+EVIDENCE_WORDS = {  # how sure, before the status phrase; no verb, so it reads for one party or many
+    "confirmed": "on the record",
+    "reported": "reported",
+    "rumoured": "said, without attribution,",
 }
 
 
+def _step_text(d: Dataset, status: str, evidence: str, undated: bool) -> str:
+    phrase = d.status_phrase(status)
+    if evidence == "confirmed":
+        words = f"{phrase} (on the record"
+    elif evidence == "reported":
+        words = f"{phrase} (reported"
+    else:
+        words = f"{phrase} (said without attribution"
+    return words + (", undated commentary" if undated else "")
+
+
 def status_list(d: Dataset, roles: list[str]) -> HTML:
-    """Each party's statuses in date order, with the verb matched to the evidence."""
+    """Each party's statuses in date order, with how sure each is; undated commentary is marked and never reads as the latest."""
     rel = d.relationships[d.relationships["role"].isin(roles)]
     if rel.empty:
         return HTML("<p>Nothing had been reported about them by this date.</p>")
+    latest = set(d.latest_status(roles)["relationship_id"])
+    undated = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else pd.Series(False, index=rel.index)
+    rel = rel.assign(_undated=undated)
     items = []
     order = rel.groupby("party")["as_of"].min().sort_values(kind="stable").index
     for party in order:
-        grp = rel[rel["party"] == party].sort_values("as_of")
-        merged: dict[tuple[str, str], list] = {}  # one step per status and evidence level, citing every source
+        grp = rel[rel["party"] == party].sort_values(["_undated", "as_of"])
+        merged: dict[tuple, list] = {}  # one step per status, evidence level and dating, citing every source
         for _, r in grp.iterrows():
-            step = merged.setdefault((r["status"], r["evidence"]), [r["as_of"], []])
+            step = merged.setdefault((r["status"], r["evidence"], bool(r["_undated"])), [r["as_of"], [], False])
             step[1] += r["source_list"]
+            step[2] = step[2] or r["relationship_id"] in latest
         steps = []
-        for (status, evidence), (as_of, sources) in merged.items():
-            words = f"{VERBS[evidence]} {d.status_phrase(status)}"
-            if status == "staying" and evidence != "confirmed":  # a client list, not a statement about staying
-                words = "was named as a client, with no change reported"
-            steps.append(f'<span class="ev-{escape(evidence)}">{escape(words)}</span>'
-                         f' ({escape(fmt.date_text(as_of))}){cite(d, sources)}')
-        items.append(f"<li><strong>{escape(party)}</strong> {'; then '.join(steps)}.</li>")
+        for (status, evidence, is_undated), (as_of, sources, is_latest) in merged.items():
+            when = f"public by {fmt.date_text(as_of)}" if is_undated else fmt.date_text(as_of)
+            steps.append(f'<span class="ev-{escape(evidence)}">{escape(_step_text(d, status, evidence, is_undated))}, {escape(when)})</span>'
+                         f'{cite(d, sources)}' + (' <span class="latest">latest</span>' if is_latest and len(merged) > 1 else ""))
+        items.append(f"<li><strong>{escape(party)}</strong>: {'; '.join(steps)}.</li>")
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
 
 
@@ -242,12 +255,18 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
 
 
 def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
-    """Statements in the parties' own words."""
+    """Statements in the parties' own words: events of those types and actors whose quote names who spoke (speaker).
+
+    A reporter's narration ('declined to comment', 'tried to squash the idea', 'announced in a press release
+    that ...') has no speaker and is left out: this list is only what the party said.
+    """
     ev = d.events[d.events["event_type"].isin(event_types) & d.events["actor"].map(lambda a: a.startswith(tuple(actors)))]
+    if "speaker" in ev:
+        ev = ev[ev["speaker"] != ""]
     if ev.empty:
         return HTML("<p>No statement had been reported by this date.</p>")
     items = [f'<li><blockquote>\u201c{escape(r["quote"])}\u201d</blockquote><p class="who">{escape(r["actor"])}, '
-             f'{escape(fmt.date_text(r["date"], r["date_precision"]))}{cite(d, r["source_list"])}</p></li>' for _, r in ev.head(MAX_LIST).iterrows()]
+             f'{escape(fmt.event_date_text(r))}{cite(d, r["source_list"])}</p></li>' for _, r in ev.head(MAX_LIST).iterrows()]
     return HTML(f'<ul class="quotes">{"".join(items)}</ul>')
 
 

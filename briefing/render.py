@@ -39,8 +39,13 @@ def git_revision(path: Path = ROOT) -> str:
 
 
 def data_last_date(d) -> str:
-    """The latest date anywhere in the (filtered) data: what the edition is current to."""
-    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    """The latest date anywhere in the (filtered) data: what the edition is current to.
+
+    A minority version of an event (version_of: e.g. one source's 'Thursday report' for a report the
+    others date Wednesday) does not date the edition.
+    """
+    main = d.events[d.events["version_of"] == ""] if "version_of" in d.events else d.events
+    dates = list(main["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
     return max(dates) if dates else (d.as_of or "")
 
 
@@ -67,7 +72,7 @@ def sources_section(d, only=None, title: str = "Sources") -> str:
     """The numbered source list the text cites: outlet or headline, date, document, quotes.
     only: just these source ids (a notebook's own list, for its citation links in JupyterLab)."""
     quotes: dict[str, list[str]] = {}
-    for df, col in ((d.figures, "source_id"), (d.events, "source_ids"), (d.relationships, "source_ids")):
+    for df, col in ((d.figures, "source_id"), (d.events, "source_ids"), (d.relationships, "source_ids"), (d.claims, "source_ids")):
         for ids, q in zip(df[col], df["quote"]):
             quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
     items = []
@@ -75,6 +80,8 @@ def sources_section(d, only=None, title: str = "Sources") -> str:
         if only is not None and sid not in only:
             continue
         name = s["outlet"] or "Outlet not named"
+        if s["outlet"] and s["outlet_basis"].startswith("collection README"):
+            name += " (as the source collection's notes attribute it; the text does not name its outlet)"
         head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
         date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
         where = f"{s['document']}" + (f", item [{int(float(s['item']))}]" if s["item"] else "") + (", closing summary" if sid.endswith("summary") else "")
@@ -99,7 +106,7 @@ def sources_section(d, only=None, title: str = "Sources") -> str:
 def page_meta(d, headline: str) -> dict:
     edition = d.as_of or data_last_date(d)
     rev = git_revision()
-    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
+    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {d.n_events} events and "
             f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
     ld = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],

@@ -143,9 +143,9 @@ def check_qualifiers(tables: dict[str, Table]) -> list[Problem]:
     for path, line, row in _rows(tables, "figures"):
         try:
             value = float(row["value"])
-        except ValueError:
+            plain = f"{value:g}" if value != int(value) else str(int(value))
+        except (ValueError, OverflowError):
             continue  # reported by the schema check
-        plain = f"{value:g}" if value != int(value) else str(int(value))
         m = re.search(rf"\b({HEDGES})\s+(US)?\$?{re.escape(plain)}(?![\d.])", row["quote"].replace(",", ""), re.I)
         if m and not row["qualifier"]:
             out.append(Problem(path, line, "qualifier", f"the quote hedges the number ('{m.group(1)}'): copy the hedge into qualifier"))

@@ -27,38 +27,72 @@ def _most_cited(items: list[dict], weight, limit: int = MAX_DISAGREEMENTS) -> li
     return [x for i, x in enumerate(items) if i in keep]
 
 
+MAX_CLAIM_DISAGREEMENTS = 20  # topics of claims.csv; beyond it the most-cited are shown and "and N more"
+
+
+def _q(text: str) -> str:
+    return f"<q>{escape(text)}</q>"
+
+
 def disagreements_block(d: Dataset) -> HTML:
-    """Where sources disagree, computed from figures.csv and relationships.csv."""
+    """Where sources disagree, of every kind: figures, dates and versions of events, claims (titles, how the deal
+    is described, who said what), and statuses; each version with its sources and quote, and the one the briefing leads with."""
     checks = analysis.run_checks(d)
     all_figs = analysis.figure_disagreements(d)
+    all_events = analysis.event_disagreements(d)
+    all_claims = analysis.claim_disagreements(d)
     all_stats = analysis.status_disagreements(d)
-    if not all_figs and not all_stats:
-        return HTML("<p>The sources in this edition do not disagree on any figure or status.</p>")
+    if not (all_figs or all_events or all_claims or all_stats):
+        return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     figs = _most_cited(all_figs, lambda f: f["n_sources"])
+    events = _most_cited(all_events, lambda e: e["n_sources"])
+    claims = _most_cited(all_claims, lambda c: c["n_sources"], MAX_CLAIM_DISAGREEMENTS)
     stats = _most_cited(all_stats, lambda s: len(s["steps"]))
     parts = []
     for dis in figs:
         versions = "".join(
             f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if dis["kind"] == "period" else "")
             + f" \u2014 {len(v['source_ids'])} source{'s' if len(v['source_ids']) != 1 else ''}{cite(d, v['source_ids'])}"
-            + f": <q>{escape(v['quotes'][0])}</q></li>"
+            + f": {_q(v['quotes'][0])}</li>"
             for v in dis["versions"]
         )
         when = f" ({escape(dis['period'])})" if dis["period"] else ""
         parts.append(f'<div class="disagreement"><h3>{escape(dis["label"])}{when}</h3>'
                      f"<p>{escape(analysis.reading(dis, checks))}</p><ul>{versions}</ul></div>")
+    for dis in events:
+        versions = "".join(
+            f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: {escape(v['description'])} {_q(v['quote'])}</li>"
+            for v in dis["versions"])
+        title = dis["label"] or dis["versions"][0]["description"]
+        what = "Dates differ" if dis["differs"] == "date" else "Accounts differ"
+        parts.append(f'<div class="disagreement"><h3>{what}: {escape(title.rstrip("."))}</h3>'
+                     f"<p>{escape(analysis.reading(dis))}</p><ul>{versions}</ul></div>")
+    for dis in claims:
+        versions = "".join(
+            ('<li class="lead">' if v is dis["lead"] else "<li>") + f"<strong>{escape(v['claim'])}</strong> ({escape(v['evidence'])}"
+            + (", undated" if v["undated"] else f", {escape(fmt.date_text(v['as_of']))}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
+            + (f' <span class="note">{escape(v["note"])}</span>' if v["note"] else "") + "</li>"
+            for v in dis["versions"])
+        topic = dis["topic"][:1].upper() + dis["topic"][1:]
+        parts.append(f'<div class="disagreement"><h3>{escape(topic)}</h3><p>{escape(analysis.reading(dis))}</p><ul>{versions}</ul></div>')
+    if len(all_claims) > len(claims):
+        parts.append(f'<p class="more">\u2026 and {len(all_claims) - len(claims):,} more questions on which the texts differ (every version is in claims.csv).</p>')
     for s in stats:
         steps = "".join(
-            f"<li>{escape(fmt.date_text(st['as_of']))}: <strong>{escape(st['status'])}</strong> ({escape(st['evidence'])})"
-            f"{cite(d, st['source_ids'])}: <q>{escape(st['quote'])}</q></li>" for st in s["steps"]
+            f"<li>{escape(fmt.date_text(st['as_of']))}"
+            + (" (undated commentary, public by then)" if st["undated"] else "")
+            + f": <strong>{escape(st['status'])}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
+            for st in s["steps"]
         )
         latest = s["latest"]
         kind = "statuses" if s["kind"] == "status" else "levels of certainty"
+        later_undated = any(st["undated"] and st["as_of"] > latest["as_of"] for st in s["steps"]) and not latest["undated"]
+        undated_note = " Later undated commentary does not stand as the latest: a dated report outranks it." if later_undated else ""
         parts.append(f'<div class="disagreement"><h3>{escape(s["party"])}: {kind} differ</h3>'
                      f"<p>{len(s['steps'])} versions, in date order; the latest ({escape(fmt.date_text(latest['as_of']))}, "
-                     f"{escape(latest['evidence'])}) is <strong>{escape(latest['status'])}</strong>.</p><ol>{steps}</ol></div>")
+                     f"{escape(latest['evidence'])}{', undated' if latest['undated'] else ''}) is <strong>{escape(latest['status'])}</strong>.{undated_note}</p><ol>{steps}</ol></div>")
     if len(all_stats) > len(stats):
-        parts.append(f'<p class="more">… and {len(all_stats) - len(stats):,} more parties whose reported status differs between sources (every version is in relationships.csv).</p>')
+        parts.append(f'<p class="more">\u2026 and {len(all_stats) - len(stats):,} more parties whose reported status differs between sources (every version is in relationships.csv).</p>')
     return HTML("".join(parts))
 
 
@@ -89,20 +123,25 @@ def checks_block(d: Dataset) -> HTML:
 def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
     """The previous edition's data: a directory, or a git revision of the data directory."""
     if Path(base).is_dir():
-        return load(base, as_of)
+        return load(base, as_of, rules=False)
     data_dir = Path(data_dir).resolve()
     try:
         rel = data_dir.relative_to(ROOT)
     except ValueError as exc:
         raise ValueError(f"BASE={base}: not a directory, and DATA is not inside the repository, so it cannot be a git revision") from exc
     tmp = Path(tempfile.mkdtemp(prefix="briefing-base-"))
-    names = [schema_path(data_dir).name] + [r.path for r in load_schema(schema_path(data_dir)).values()]
-    for name in names:
+
+    def fetch(name: str) -> None:
         out = subprocess.run(["git", "-C", str(ROOT), "show", f"{base}:{rel.as_posix()}/{name}"], capture_output=True)
         if out.returncode:
             raise ValueError(f"BASE={base}: git cannot read {rel}/{name} at that revision ({out.stderr.decode().strip()})")
         (tmp / name).write_bytes(out.stdout)
-    return load(tmp, as_of)
+
+    # the files that revision's own schema declares (an older edition may lack a file added since, e.g. claims.csv)
+    fetch(schema_path(data_dir).name)
+    for name in [r.path for r in load_schema(schema_path(tmp)).values()]:
+        fetch(name)
+    return load(tmp, as_of, rules=False)  # the last edition as it was published, even if it predates a rule
 
 
 SUMMARY_PER_GROUP = 3  # the page's short summary: the most important changes of each group; the full list follows

@@ -303,8 +303,11 @@ def check_as_of(as_of: str | None) -> list[Problem]:
     return [Problem("AS_OF", 1, "as_of", msg)] if msg else []
 
 
-def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table], list[Problem]]:
-    """Validate every file of the data package; return the tables and all problems."""
+def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tuple[dict[str, Table], list[Problem]]:
+    """Validate every file of the data package; return the tables and all problems.
+
+    rules=False skips the editorial rules (briefing/rules.py): only for reading a past edition as it was.
+    """
     data_dir = Path(data_dir)
     problems = check_as_of(as_of)
     if not data_dir.is_dir():
@@ -332,14 +335,15 @@ def validate(data_dir: Path, as_of: str | None = None) -> tuple[dict[str, Table]
     problems += sanity.check_rows(tables, as_of)
     from .rules import check_rules  # imported here: rules builds on this module's Problem and Table
 
-    problems += check_rules(tables)
+    if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above
+        problems += check_rules(tables)
     problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first
     return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
 
-def validated_tables(data_dir: Path, as_of: str | None = None) -> dict[str, Table]:
+def validated_tables(data_dir: Path, as_of: str | None = None, rules: bool = True) -> dict[str, Table]:
     """The tables, or DataError listing every problem."""
-    tables, problems = validate(data_dir, as_of)
+    tables, problems = validate(data_dir, as_of, rules)
     if problems:
         raise DataError(problems)
     return tables

@@ -49,7 +49,9 @@ def test_other_units():
     assert fmt.number(3, "multiple") == "3x"
     assert fmt.number(2, "weeks") == "2 weeks"
     assert fmt.date_text("2025-06-12") == "June 12, 2025"
-    assert fmt.date_text("2025-06-12", "week") == "the week of June 12, 2025"
+    assert fmt.date_text("2025-06-12", "week") == "between June 12 and 18, 2025"  # a window from the first possible day
+    assert fmt.date_text("2025-06-12", "week", "2025-06-15") == "between June 12 and 15, 2025"
+    assert fmt.date_text("2025-06-28", "week") == "between June 28 and July 4, 2025"
     assert fmt.share(200e6 / 870e6) == "23%"
 
 
@@ -176,7 +178,7 @@ def test_status_disagreements_in_date_order(d):
     openai = stats["OpenAI"]
     assert "continuing as one of several vendors" in [s["status"] for s in openai["steps"][:-1]]
     assert openai["latest"]["status"] == "winding down" and openai["latest"]["evidence"] == "confirmed"
-    assert "Microsoft" in stats and stats["Microsoft"]["kind"] == "evidence"
+    assert "Microsoft" in stats and stats["Microsoft"]["kind"] == "status"  # considering vs distancing itself
 
 
 def test_no_disagreements_in_agreeing_data(data_copy):
@@ -191,11 +193,12 @@ def test_no_disagreements_in_agreeing_data(data_copy):
 def test_compare_reads_as_changes(data_copy):
     old = load(data_copy)
     rewrite(data_copy / "relationships.csv", lambda rows: rows + [dict(rows[-1], relationship_id="rel-xai-staying", party="xAI", role="client", status="staying",
-                                                                             direction="toward", evidence="confirmed", as_of="2026-02-02")])
+                                                                             direction="toward", evidence="confirmed", as_of="2026-02-02", as_of_basis="stated",
+                                                                             event_id="", speaker="xAI", quote="xAI said it is staying")])
     rewrite(data_copy / "figures.csv", lambda rows: rows + [dict(next(r for r in rows if r["metric"] == "valuation_post_usd"), figure_id="fig-new-valuation", value="40", period="2026-05-06")])
     texts = [c["text"] for c in analysis.compare(old, load(data_copy))]
-    assert "xAI: paused \u2192 staying (confirmed, February 2, 2026)" in texts, texts
-    assert texts.index("xAI: paused \u2192 staying (confirmed, February 2, 2026)") < texts.index("Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)")
+    assert "xAI: distancing itself \u2192 staying (confirmed, February 2, 2026)" in texts, texts
+    assert texts.index("xAI: distancing itself \u2192 staying (confirmed, February 2, 2026)") < texts.index("Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)")
     assert "Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)" in texts, texts
     assert analysis.compare(old, old) == []
 

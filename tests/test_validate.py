@@ -17,7 +17,7 @@ from briefing.quotes import MAX_QUOTE_WORDS, normalise, split_items, verify_quot
 from briefing.schema import load_schema
 from briefing.validate import DataError, check_table, parse_date, parse_number, validate, validated_tables
 
-EVENTS_COLUMNS = "event_id, date, date_precision, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote"
+EVENTS_COLUMNS = "event_id, date, date_precision, date_until, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote, speaker, version_of"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
 EVENT_STATUSES = "announced, confirmed, reported, denied"
 
@@ -133,7 +133,7 @@ def test_parse_number(text, expected):
 def test_the_included_data_is_valid():
     tables, problems = validate(DATA)
     assert problems == []
-    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships"}
+    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships", "claims"}
 
 
 def test_missing_file(data):
@@ -194,7 +194,9 @@ def test_renamed_column(data):
 
 def test_duplicated_column(data):
     path = data / "events.csv"
-    write_rows(path, [r + [r[-1]] for r in read_rows(path)])
+    rows = read_rows(path)
+    i = rows[0].index("quote")
+    write_rows(path, [r + [r[i]] for r in rows])
     assert messages(data) == ["data/events.csv:1: quote: column appears twice in the header"]
 
 
@@ -244,8 +246,11 @@ def test_blank_required_field(data):
 )
 def test_bad_value(data, table, column, value, expected):
     line = 4 if table == "sources" else 5  # sources line 4 is agg-01, an aggregator item
-    set_field(data, table, line, column, value)
-    assert messages(data) == [f"data/{table}.csv:{line}: {column}: {expected}"]
+    old = set_field(data, table, line, column, value)
+    # a broken event id also leaves the statuses that rest on that event pointing at nothing
+    echoes = [f"data/relationships.csv:{n}: event_id: unknown event_id '{old}' (not in events.csv)"
+              for n, r in enumerate(read_rows(data / "relationships.csv"), 1) if n > 1 and column == "event_id" and old in r]
+    assert messages(data) == sorted([f"data/{table}.csv:{line}: {column}: {expected}"] + echoes)
 
 
 def test_values_are_trimmed(data):
@@ -332,8 +337,9 @@ def test_latin1_does_not_hide_other_files_problems(data):
 
 def test_row_with_too_many_fields(data):
     # An unquoted decimal comma splits the value in two: 100 -> 14,3
-    edit_lines(data / "figures.csv", lambda lines: lines.__setitem__(4, lines[4].replace(",100,", ",14,3,", 1)))
-    assert messages(data) == ["data/figures.csv:5: -: row has 12 fields but the header has 11 (check commas and quotes)"]
+    n = next(i for i, line in enumerate((data / "figures.csv").read_text(encoding="utf-8").split("\n")) if ",100," in line)
+    edit_lines(data / "figures.csv", lambda lines: lines.__setitem__(n, lines[n].replace(",100,", ",14,3,", 1)))
+    assert messages(data) == [f"data/figures.csv:{n + 1}: -: row has 12 fields but the header has 11 (check commas and quotes)"]
 
 
 def test_row_with_too_few_fields(data):
@@ -543,9 +549,9 @@ def test_every_included_quote_is_found():
 @needs_sources
 def test_quote_not_in_its_source(data):
     line = line_of(data, "events", "ev-june-scale-spokesperson-no-voting-power")
-    set_field(data, "events", line, "quote", "Meta will not have any voting rights at the company")
+    set_field(data, "events", line, "quote", "Meta will not have any voting rights at the company, a Scale AI spokesperson told CNBC")
     assert quote_messages(data) == [
-        f"data/events.csv:{line}: quote: quote not found verbatim in its item of agg-04: 'Meta will not have any voting rights at the company'"
+        f"data/events.csv:{line}: quote: quote not found verbatim in its item of agg-04: 'Meta will not have any voting rights at the company, a Scale'"
     ]
 
 
