@@ -1,0 +1,222 @@
+"""Editorial accuracy: the rules of briefing/rules.py and the reading of evidence and dates, pinned on
+the small fixture (copied and mutated), never on the committed data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from briefing import analysis, fmt, html, sections
+from briefing.data import load
+from briefing.render import data_last_date, sources_section
+from briefing.validate import validate
+
+SMALL = ROOT / "tests" / "fixtures" / "small_data"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    dest = tmp_path / "data"
+    shutil.copytree(SMALL, dest)
+    return dest
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def rewrite(path: Path, edit) -> None:
+    data = rows(path)
+    fields = list(data[0])
+    data = edit(data)
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(data)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def change(path: Path, key: str, row_id: str, **values) -> None:
+    rewrite(path, lambda rs: [dict(r, **values) if r[key] == row_id else r for r in rs])
+
+
+def problems(data: Path) -> list[str]:
+    return [str(p) for p in validate(data)[1]]
+
+
+def test_the_fixture_follows_the_rules(small):
+    assert problems(small) == []
+
+
+# ---------------------------------------------------------------- undated commentary never latest
+
+def test_an_undated_row_cannot_be_latest(small):
+    latest = load(small).latest_status().set_index("party")
+    # Google: a dated Reuters report (June 12) and undated commentary first public June 18
+    assert latest.loc["Google", "relationship_id"] == "rel-google-plans-to-cut-ties-reuters"
+    assert latest.loc["Google", "as_of"] == "2025-06-12"
+    # the same row read as dated reporting would win on its later date: the basis is what keeps it down
+    change(small / "relationships.csv", "relationship_id", "rel-google-plans-to-cut-ties-rumoured", as_of_basis="stated")
+    assert load(small).latest_status().set_index("party").loc["Google", "relationship_id"] == "rel-google-plans-to-cut-ties-rumoured"
+
+
+def test_undated_commentary_is_marked_and_not_latest_on_the_page(small):
+    d = load(small)
+    google = next(s for s in analysis.status_disagreements(d) if s["party"] == "Google")
+    assert google["latest"]["as_of"] == "2025-06-12" and not google["latest"]["undated"]
+    text = str(sections.disagreements_block(d))
+    assert "(undated commentary, public by then)" in text
+    clients = str(html.status_list(d, ["client"]))
+    assert "undated commentary, public by June 18, 2025" in clients
+
+
+def test_an_undated_row_is_dated_by_its_source(small):
+    change(small / "relationships.csv", "relationship_id", "rel-google-plans-to-cut-ties-rumoured", as_of="2025-06-12")
+    assert problems(small) == ["data/relationships.csv:4: as_of: an undated row is dated by its first source's known_from (2025-06-18), not 2025-06-12"
+                               .replace("data/", f"{small}/")]
+
+
+def test_one_statement_one_date(small):
+    change(small / "relationships.csv", "relationship_id", "rel-turing-gaining-demand", as_of="2025-06-18")
+    [msg] = problems(small)
+    assert msg.endswith("as_of: 2025-06-18 differs from the date of its event ev-0612-turing-demand-time (2025-06-12): one statement, one date")
+
+
+# ---------------------------------------------------------------- confirmed means the party said it
+
+def test_a_confirmed_row_quotes_its_party(small):
+    # Meta 'confirmed' on the strength of a narrated press release: no speaker, and the quote only narrates
+    rewrite(small / "relationships.csv", lambda rs: rs + [dict(rs[0], relationship_id="rel-meta-staying", party="Meta", status="investing",
+                                                                  direction="toward", evidence="confirmed", as_of="2025-06-12", as_of_basis="stated",
+                                                                  event_id="", speaker="", source_ids="agg-13",
+                                                                  quote='the companies\' agreement will "substantially expand" their commercial relationship')])
+    msgs = problems(small)
+    assert any(m.endswith("speaker: a confirmed row names who said it on the record (speaker, as the quote names them); "
+                          "if no text quotes the party, the evidence is reported") for m in msgs), msgs
+    # a speaker that is not in the quote does not help
+    change(small / "relationships.csv", "relationship_id", "rel-meta-staying", speaker="a Meta spokesperson")
+    msgs = problems(small)
+    assert any("'a Meta spokesperson' is not in the quote" in m for m in msgs), msgs
+    assert any("must attribute the statement" in m for m in msgs), msgs
+    # reported is what the evidence is
+    change(small / "relationships.csv", "relationship_id", "rel-meta-staying", evidence="reported", speaker="")
+    assert problems(small) == []
+
+
+def test_declining_to_comment_confirms_nothing(small):
+    change(small / "relationships.csv", "relationship_id", "rel-openai-winding-down-confirmed",
+           quote="A Scale AI spokesperson declined to comment.", speaker="A Scale AI spokesperson", source_ids="agg-07")
+    msgs = problems(small)
+    assert any("declined to comment: that confirms nothing" in m for m in msgs), msgs
+    assert any("must tie the speaker to OpenAI" in m for m in msgs), msgs
+
+
+def test_a_weekday_in_the_quote_matches_the_date(small):
+    change(small / "events.csv", "event_id", "ev-0618-droege-post-not-winding-down",
+           quote="In a Wednesday post, Droege wrote", date="2025-06-19")
+    msgs = problems(small)
+    assert any(m.endswith("date: the quote says Wednesday, but 2025-06-19 is a Thursday") for m in msgs), msgs
+
+
+def test_a_hedge_in_the_quote_is_kept(small):
+    rewrite(small / "figures.csv", lambda rs: rs + [dict(rs[0], figure_id="fig-agg06-google-spend", metric="google_spend_usd", value="120", qualifier="",
+                                                         period="", source_id="agg-06", quote="Over a year ago, Google invested at least $120 million")])
+    [msg] = problems(small)
+    assert msg.endswith("qualifier: the quote hedges the number ('at least'): copy the hedge into qualifier")
+
+
+def test_an_outlet_needs_its_basis(small):
+    change(small / "sources.csv", "source_id", "agg-03", outlet="Bloomberg", outlet_basis="")
+    [msg] = problems(small)
+    assert msg.endswith("outlet_basis: say where the outlet 'Bloomberg' comes from (headline, text, or collection README)")
+
+
+def test_an_outlet_from_the_collection_readme_says_so_on_the_page(small):
+    page = sources_section(load(small))
+    item = re.search(r'<li id="src-agg-02".*?</li>', page, re.S).group(0)
+    assert "Bloomberg (as the source collection&#x27;s notes attribute it; the text does not name its outlet)" in item
+    assert re.search(r'<li id="src-agg-03"[^>]*><strong>Outlet not named</strong>', page)
+
+
+# ---------------------------------------------------------------- the page
+
+def test_no_page_furniture_or_raw_metric_key_on_the_page(small):
+    # a stock widget's score, disputed, and marked key_figure = no
+    rewrite(small / "figures.csv", lambda rs: rs + [
+        dict(rs[0], figure_id=f"fig-agg12-growth-{v.replace('.', '-')}", metric="alphabet_growth_score", entity="Alphabet", value=v, unit="score", scale="one",
+             qualifier="", period="", source_id="agg-12", quote=q, note="")
+        for v, q in (("88.42", "Alphabet has a growth score of 88.42%"), ("88.34", "Growth88.34"))])
+    d = load(small)
+    assert problems(small) == []
+    page = "".join(str(b) for b in (sections.key_figures_block(d), sections.disagreements_block(d), sections.checks_block(d),
+                                    html.status_list(d, ["client", "competitor", "new provider"])))
+    text = re.sub(r'href="[^"]*"', "", page)  # the CSV downloads are the data itself, every row; the text a reader sees is not
+    assert "growth score" not in text.lower() and "88.4" not in text
+    for metric in d.metrics.index:
+        assert metric not in text, metric
+
+
+def test_non_numeric_disagreements_render(small):
+    d = load(small)
+    block = str(sections.disagreements_block(d))
+    # a claim: Droege's title, with both versions, their sources, and the one the briefing leads with and why
+    assert "Jason Droege&#x27;s new title" in block
+    assert "Interim chief executive." in block and "promoted &#x27;to the CEO role&#x27;" in block
+    assert "The briefing leads with \u201cInterim chief executive.\u201d (reported)" in analysis.reading(
+        next(c for c in analysis.claim_disagreements(d) if c["topic"] == "Jason Droege's new title"))
+    # an event told in two versions
+    assert "Accounts differ: Reuters: Google plans to cut ties" in block
+
+
+def test_a_weekday_disagreement_renders_with_both_dates(small):
+    rewrite(small / "events.csv", lambda rs: rs + [dict(next(r for r in rs if r["event_id"] == "ev-0618-droege-post-not-winding-down"),
+                                                        event_id="ev-0619-droege-post-thursday", date="2025-06-19", version_of="ev-0618-droege-post-not-winding-down",
+                                                        source_ids="agg-14", quote="in a Wednesday post that the company is not pivoting")])
+    msgs = problems(small)
+    assert any("the quote says Wednesday, but 2025-06-19 is a Thursday" in m for m in msgs)  # the rule catches a misread weekday
+    change(small / "events.csv", "event_id", "ev-0619-droege-post-thursday", quote="Scale's newly appointed interim CEO Jason Droege")
+    d = load(small)
+    [dis] = [e for e in analysis.event_disagreements(d) if e["differs"] == "date"]
+    assert [v["when"] for v in dis["versions"]] == ["June 18, 2025 (a Wednesday)", "June 19, 2025 (a Thursday)"]
+
+
+def test_versions_of_one_event_count_once(small):
+    d = load(small)
+    assert d.n_events == len(d.events) - int((d.events["version_of"] != "").sum()) < len(d.events)
+
+
+def test_a_minority_version_does_not_date_the_edition(small):
+    rewrite(small / "events.csv", lambda rs: rs + [dict(next(r for r in rs if r["event_id"] == "ev-0618-droege-post-not-winding-down"),
+                                                        event_id="ev-0619-version", date="2025-06-19", quote="Scale's newly appointed interim CEO Jason Droege",
+                                                        source_ids="agg-14", version_of="ev-0618-droege-post-not-winding-down")])
+    assert data_last_date(load(small)) == "2025-06-18"
+
+
+def test_what_scale_says_is_only_what_scale_said(small):
+    d = load(small)
+    said = str(html.quotes_list(d, ["statement", "memo", "announcement"], ["Scale AI"]))
+    assert "Unlike some other recent tech deals" in said  # Droege's own words
+    assert "Scale announced in a June 12 press release" not in said  # the reporter's narration of the release: no speaker
+
+
+def test_status_list_reads_for_one_party_or_many(small):
+    rewrite(small / "relationships.csv", lambda rs: rs + [dict(rs[0], relationship_id="rel-self-driving", party="self-driving car companies",
+                                                                  status="named as a client", direction="neutral", evidence="reported", as_of="2025-06-12",
+                                                                  as_of_basis="undated", event_id="", speaker="", source_ids="agg-09",
+                                                                  quote="Scale AI's clientele encompasses self-driving car companies and the U.S. government.")])
+    text = re.sub(r"<[^>]+>", "", str(html.status_list(load(small), ["client"])))
+    assert "self-driving car companies: named among Scale" in text
+    assert not re.search(r"companies (was|is|confirmed)\b", text)
+
+
+def test_week_precision_says_what_it_means():
+    assert fmt.date_text("2025-06-12", "week") == "between June 12 and 18, 2025"  # on or after June 12, within the week
+    assert fmt.date_text("2025-06-12", "week", "2025-06-15") == "between June 12 and 15, 2025"
+    assert "week of" not in fmt.date_text("2025-06-12", "week")
