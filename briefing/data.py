@@ -93,6 +93,7 @@ class Dataset:
     statuses: pd.DataFrame = field(repr=False, default=None)
     checks: pd.DataFrame = field(repr=False, default=None)
     claims: pd.DataFrame = field(repr=False, default=None)  # non-numeric statements (claims.csv); empty if the package has none
+    event_versions: pd.DataFrame = field(repr=False, default=None)  # other sources' versions of an event (version_of), kept off `events`
 
     @property
     def empty(self) -> bool:
@@ -158,12 +159,21 @@ class Dataset:
 
     def event(self, event_id: str) -> pd.Series | None:
         hit = self.events[self.events["event_id"] == event_id]
+        if hit.empty and self.event_versions is not None:
+            hit = self.event_versions[self.event_versions["event_id"] == event_id]
         return None if hit.empty else hit.iloc[0]
+
+    @property
+    def all_events(self) -> pd.DataFrame:
+        """Every event row, versions included, in date order."""
+        if self.event_versions is None or self.event_versions.empty:
+            return self.events
+        return pd.concat([self.events, self.event_versions]).sort_values(["date", "event_id"]).reset_index(drop=True)
 
     @property
     def n_events(self) -> int:
         """Events counted once: a source's other version of an event (version_of) is not another event."""
-        return int((self.events["version_of"] == "").sum()) if "version_of" in self.events else len(self.events)
+        return len(self.events)
 
     def latest_status(self, roles: list[str] | None = None) -> pd.DataFrame:
         """Each party's latest status in the given roles (all roles if None).
@@ -245,6 +255,10 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
         figures = figures[figures["known_from"] <= as_of]
         claims = claims[(claims["as_of"] <= as_of) & claims["source_list"].map(lambda ids: bool(known.intersection(ids)))]
     events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
+    # One event, one row on the page: another source's version of it (version_of) is kept apart, shown where
+    # the reporting disagrees, and neither counted again, plotted again nor allowed to date the edition.
+    is_version = events["version_of"] != "" if "version_of" in events else pd.Series(False, index=events.index)
+    versions, events = events[is_version].reset_index(drop=True), events[~is_version].reset_index(drop=True)
     return Dataset(
         data_dir=Path(data_dir),
         as_of=as_of,
@@ -257,4 +271,5 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
         statuses=statuses,
         checks=checks,
         claims=claims.sort_values(["topic", "as_of", "claim_id"]).reset_index(drop=True),
+        event_versions=versions,
     )

@@ -260,7 +260,8 @@ def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
     A reporter's narration ('declined to comment', 'tried to squash the idea', 'announced in a press release
     that ...') has no speaker and is left out: this list is only what the party said.
     """
-    ev = d.events[d.events["event_type"].isin(event_types) & d.events["actor"].map(lambda a: a.startswith(tuple(actors)))]
+    every = d.all_events  # a source's version of a statement may carry words the main row does not
+    ev = every[every["event_type"].isin(event_types) & every["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if "speaker" in ev:
         ev = ev[ev["speaker"] != ""]
     if ev.empty:

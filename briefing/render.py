@@ -39,13 +39,8 @@ def git_revision(path: Path = ROOT) -> str:
 
 
 def data_last_date(d) -> str:
-    """The latest date anywhere in the (filtered) data: what the edition is current to.
-
-    A minority version of an event (version_of: e.g. one source's 'Thursday report' for a report the
-    others date Wednesday) does not date the edition.
-    """
-    main = d.events[d.events["version_of"] == ""] if "version_of" in d.events else d.events
-    dates = list(main["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    """The latest date anywhere in the (filtered) data: what the edition is current to."""
+    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
     return max(dates) if dates else (d.as_of or "")
 
 
@@ -72,7 +67,7 @@ def sources_section(d, only=None, title: str = "Sources") -> str:
     """The numbered source list the text cites: outlet or headline, date, document, quotes.
     only: just these source ids (a notebook's own list, for its citation links in JupyterLab)."""
     quotes: dict[str, list[str]] = {}
-    for df, col in ((d.figures, "source_id"), (d.events, "source_ids"), (d.relationships, "source_ids"), (d.claims, "source_ids")):
+    for df, col in ((d.figures, "source_id"), (d.all_events, "source_ids"), (d.relationships, "source_ids"), (d.claims, "source_ids")):
         for ids, q in zip(df[col], df["quote"]):
             quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
     items = []

@@ -38,6 +38,13 @@ def _rows(tables: dict[str, Table], name: str):
         yield _display(table.path), line, row
 
 
+def _declares(tables: dict[str, Table], name: str, column: str) -> bool:
+    """A rule applies where the package's schema declares the column it reads: a package written to an
+    older schema (e.g. a past edition) is held to the rules its schema could express."""
+    table = tables.get(name)
+    return table is not None and column in table.resource.field_names
+
+
 def _first_source(row: dict) -> str:
     return row["source_ids"].split(";")[0].strip()
 
@@ -74,11 +81,11 @@ def _speaks(path: str, line: int, row: dict, party: str) -> list[Problem]:
 def check_confirmed(tables: dict[str, Table]) -> list[Problem]:
     """`confirmed` only where the quote puts the statement in the party's mouth."""
     out = []
-    for path, line, row in _rows(tables, "events"):
+    for path, line, row in _rows(tables, "events") if _declares(tables, "events", "speaker") else ():
         if row["status"] == "confirmed":
             out += _speaks(path, line, row, row["actor"])
     for name in ("relationships", "claims"):
-        for path, line, row in _rows(tables, name):
+        for path, line, row in _rows(tables, name) if _declares(tables, name, "speaker") else ():
             if row["evidence"] == "confirmed":
                 out += _speaks(path, line, row, row["party"])
     return out
