@@ -237,7 +237,8 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     metrics = _frame(tables["metrics"]).set_index("metric", drop=False)
     statuses = _frame(tables["statuses"]).set_index("status", drop=False)
     checks = _frame(tables["checks"])
-    claims = _frame(tables["claims"]) if "claims" in tables else pd.DataFrame(columns=["claim_id", "topic", "as_of", "source_ids", "line"])
+    claims = _frame(tables["claims"]) if "claims" in tables else pd.DataFrame(
+        columns=["claim_id", "topic", "party", "claim", "evidence", "as_of", "as_of_basis", "source_ids", "quote", "speaker", "note", "line"])
 
     figures["value"] = figures["value"].astype(float)
     figures["amount"] = [v * fmt.SCALE[s] for v, s in zip(figures["value"], figures["scale"])]

@@ -101,7 +101,7 @@ def sources_section(d, only=None, title: str = "Sources") -> str:
 def page_meta(d, headline: str) -> dict:
     edition = d.as_of or data_last_date(d)
     rev = git_revision()
-    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {d.n_events} events and "
+    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
             f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
     ld = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],

@@ -27,7 +27,7 @@ from conftest import DATA, ROOT, build, make, read_rows, write_rows
 
 PUBLISHED = ("briefing.html", "briefing.pdf")
 EVENT_STATUSES = "announced, confirmed, reported, denied"
-EVENTS_HEADER = "event_id,date,date_precision,date_note,actor,counterparty,event_type,description,label,status,source_ids,quote"
+EVENTS_HEADER = "event_id,date,date_precision,date_until,date_note,actor,counterparty,event_type,description,label,status,source_ids,quote,speaker,version_of"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
 PLAIN_NUMBER = "is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"
 MISSING_DATA = Path("/nowhere")
@@ -213,7 +213,7 @@ CASES = [
     Case("renamed-column", columns("figures", rename_column("source_id", "source")),
          [f"{{data}}/figures.csv:1: source: unknown column (allowed: {FIGURES_COLUMNS})",
           "{data}/figures.csv:1: source_id: column is missing from the header"]),
-    Case("duplicated-column", columns("events", lambda rows: [r + [r[-1]] for r in rows]),
+    Case("duplicated-column", columns("events", lambda rows: [r + [r[rows[0].index("quote")]] for r in rows]),
          ["{data}/events.csv:1: quote: column appears twice in the header"]),
     Case("blank-required-field", set_field("events", 3, "actor", ""), ["{data}/events.csv:3: actor: required field is empty"]),
     Case("date-month-13", set_field("events", 3, "date", "2025-13-01"),
@@ -242,8 +242,8 @@ CASES = [
     Case("unknown-source-in-list", set_field("events", 5, "source_ids", "agg-03;agg-99"),
          ["{data}/events.csv:5: source_ids: unknown source_id 'agg-99' (not in sources.csv)"]),
     Case("latin-1-bytes", latin1("events", 4), ["{data}/events.csv:4: -: file is not UTF-8 (byte 0xE9); save it as UTF-8"]),
-    Case("too-many-fields", edit_line("figures", 5, ",100,", ",14,3,"),
-         ["{data}/figures.csv:5: -: row has 12 fields but the header has 11 (check commas and quotes)"]),
+    Case("too-many-fields", edit_line("figures", 2, ",100,", ",14,3,"),
+         ["{data}/figures.csv:2: -: row has 12 fields but the header has 11 (check commas and quotes)"]),
     Case("multi-line-field", multiline_then_bad,
          [f"{{data}}/events.csv:8: status: 'rumoured' is not allowed (expected one of: {EVENT_STATUSES})"]),
     Case("several-files-at-once",

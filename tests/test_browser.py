@@ -77,6 +77,7 @@ FREE_TEXT = {
     "events.csv": ["actor", "counterparty", "description", "date_note", "quote"],
     "figures.csv": ["entity", "quote", "note"],
     "relationships.csv": ["party", "as_of_note", "quote"],
+    "claims.csv": ["party", "claim", "quote", "note"],
 }
 
 
@@ -90,6 +91,13 @@ def hostile_build(tmp_path_factory):
         for i, r in enumerate(rows):
             for c in cols:
                 r[c] = HOSTILE[i % len(HOSTILE)] + " " + r[c]
+            # the editorial rules (briefing/rules.py) hold: a prefixed quote no longer puts words in a party's mouth,
+            # and a prefixed outlet is named by no headline, so read them as reported and as the collection's attribution
+            for col in ("status", "evidence"):
+                if r.get(col) == "confirmed":
+                    r[col] = "reported"
+            if r.get("outlet"):
+                r["outlet_basis"] = "collection README (hostile-text test)"
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
             w.writeheader()

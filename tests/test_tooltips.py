@@ -113,7 +113,7 @@ def expected_marks() -> dict[str, int]:
     metrics = {r["metric"] for r in rows("figures")}
     rel = rows("relationships")
     clients = [r for r in rel if r["role"] == "client"]
-    moved = {r["party"] for r in clients if r["direction"] != "neutral"}
+    moved = {r["party"] for r in clients if r["direction"] != "neutral"}  # the chart plots clients that moved
     return {
         "valuation": sum(m in metrics for m in VALUATION_METRICS),  # one per bar
         "clients": sum(r["party"] in moved for r in clients) + sum(m in metrics for m in MONEY_METRICS),  # per row + per money bar
