@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from .paths import ROOT
+from .render import atomic_write  # render.py imports only the standard library at module level
 
 LOCK = ".lock"
 PARAMS = ".params"
@@ -247,20 +248,8 @@ def remove_stale_temps(build: Path) -> list[str]:
 
 
 def _sha(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _place(src: Path, dest: Path) -> None:
@@ -287,7 +276,7 @@ def publish(build: Path, names: tuple[str, ...] = PAIR) -> list[str]:
     todo = {n: _sha(pending / n) for n in names if not _same_file(pending / n, build / n)}
     if not todo:
         return []
-    _atomic(build / PUBLISHING, json.dumps(todo, sort_keys=True).encode())
+    atomic_write(build / PUBLISHING, json.dumps(todo, sort_keys=True).encode())
     return _finish(build, todo)
 
 
@@ -311,7 +300,7 @@ def _finish(build: Path, todo: dict[str, str]) -> list[str]:
     if all(_same_file(build / PENDING / n, build / n) for n in PAIR) and _pdf_current(build):
         (build / INCOMPLETE).unlink(missing_ok=True)
     else:
-        _atomic(build / INCOMPLETE, b"briefing.pdf is from an earlier build than briefing.html (make html); run make to finish the edition\n")
+        atomic_write(build / INCOMPLETE, b"briefing.pdf is from an earlier build than briefing.html (make html); run make to finish the edition\n")
     (build / PUBLISHING).unlink(missing_ok=True)
     return sorted(todo)
 
@@ -335,7 +324,7 @@ def resume_publication(build: Path) -> str | None:
         _finish(build, todo)
         return f"BUILD={_show(str(build))}: completed the publication of {' and '.join(sorted(todo))} that an interrupted build began"
     marker.unlink(missing_ok=True)
-    _atomic(build / INCOMPLETE, b"an interrupted build left this edition incomplete; run make to finish it\n")
+    atomic_write(build / INCOMPLETE, b"an interrupted build left this edition incomplete; run make to finish it\n")
     return f"BUILD={_show(str(build))}: an interrupted publication could not be completed; this make rebuilds it"
 
 
@@ -384,7 +373,7 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
                 problems = [_problem("BASE", f"{p}") for p in base_problems[:1]] if base_problems else []
             if problems:
                 return _report(problems)
-            _atomic(bdir / PARAMS, (json.dumps(params, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+            atomic_write(bdir / PARAMS, (json.dumps(params, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as exc:
         return _report([_problem("BUILD", f"cannot write into '{_show(build)}' ({exc.strerror or exc}); choose a writable folder")])
     print(params["base"])
