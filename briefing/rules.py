@@ -60,21 +60,23 @@ def _speaks(path: str, line: int, row: dict, party: str) -> list[Problem]:
     if not speaker:
         return [Problem(path, line, "speaker", "a confirmed row names who said it on the record (speaker, as the quote names them); "
                         "if no text quotes the party, the evidence is reported")]
-    out = []
+    out, reasons = [], []
     if _norm(speaker) not in quote:
         out.append(Problem(path, line, "speaker", f"'{speaker}' is not in the quote: a confirmed row's quote must name who said it"))
     if not SAYING.search(quote):
-        out.append(Problem(path, line, "quote", "a confirmed row's quote must attribute the statement (said, told, confirmed, wrote, according to ...); "
-                           "if it only narrates, the evidence is reported"))
+        reasons.append("a confirmed row's quote must attribute the statement (said, told, confirmed, wrote, according to ...); "
+                       "if it only narrates, the evidence is reported")
     if NO_COMMENT.search(quote):
-        out.append(Problem(path, line, "quote", "the quote says the party declined to comment: that confirms nothing"))
+        reasons.append("the quote says the party declined to comment: that confirms nothing")
     org = _organisation(party)
     # the speaker belongs to the party when the quote or the speaker names it, or the actor/party names the speaker
     # ('OpenAI (CFO Sarah Friar)' and 'Friar'); a pronoun ('he said') is left to the reviewer, who reads it with the actor
     tied = (_norm(org) in quote or _norm(org) in _norm(speaker) or _norm(speaker) in _norm(party)
             or _norm(speaker) in PRONOUNS)
     if org and not tied:
-        out.append(Problem(path, line, "quote", f"a confirmed row's quote must tie the speaker to {org} (name {org} in the quote or the speaker)"))
+        reasons.append(f"a confirmed row's quote must tie the speaker to {org} (name {org} in the quote or the speaker)")
+    if reasons:  # one message per cell, every reason in it
+        out.append(Problem(path, line, "quote", "; and ".join(reasons)))
     return out
 
 

@@ -132,6 +132,8 @@ def make_events(rng, n, real, source_ids, parties, enums) -> list[dict[str, str]
             "source_ids": source_list(rng, source_ids),
             "quote": f"{actor} {verb} {counterparty}, the synthetic report {i} said",
         })
+        if rows[-1]["status"] == "confirmed":  # confirmed names who said it (briefing/rules.py)
+            rows[-1]["speaker"] = actor
     return rows
 
 
@@ -205,8 +207,10 @@ def make_relationships(rng, n, real, source_ids, parties, enums) -> list[dict[st
             "as_of": day.isoformat(),
             "as_of_note": "",
             "source_ids": source_list(rng, source_ids),
-            "quote": f"{party} is {status} (synthetic relationship {i})",
+            "quote": f"{party} said it is {status} (synthetic relationship {i})",
         })
+        if rows[-1]["evidence"] == "confirmed":  # confirmed names who said it (briefing/rules.py)
+            rows[-1]["speaker"] = party
         i += 1
     return rows
 
@@ -226,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     real, out = Path(args.data), Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(real / "datapackage.json", out / "datapackage.json")
-    for name in ("sources.csv", "statuses.csv", "checks.csv"):
+    for name in ("sources.csv", "statuses.csv", "checks.csv", "claims.csv"):
         shutil.copyfile(real / name, out / name)
     package = json.loads((real / "datapackage.json").read_text(encoding="utf-8"))
     enums = schema_enums(package)
