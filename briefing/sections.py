@@ -27,7 +27,17 @@ def _most_cited(items: list[dict], weight, limit: int = MAX_DISAGREEMENTS) -> li
     return [x for i, x in enumerate(items) if i in keep]
 
 
-MAX_CLAIM_DISAGREEMENTS = 20  # topics of claims.csv; beyond it the most-cited are shown and "and N more"
+MAX_DISAGREEMENTS_TOTAL = 30  # the whole section; beyond it the most-cited of each kind are shown and "and N more"
+
+
+def _shares(sizes: list[int], budget: int) -> list[int]:
+    """Split a budget across kinds one item at a time, in turn, so each kind gets a fair share of what it has."""
+    got = [0] * len(sizes)
+    while sum(got) < budget and any(g < n for g, n in zip(got, sizes)):
+        for i, n in enumerate(sizes):
+            if got[i] < n and sum(got) < budget:
+                got[i] += 1
+    return got
 
 
 def _q(text: str) -> str:
@@ -44,10 +54,12 @@ def disagreements_block(d: Dataset) -> HTML:
     all_stats = analysis.status_disagreements(d)
     if not (all_figs or all_events or all_claims or all_stats):
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    figs = _most_cited(all_figs, lambda f: f["n_sources"])
-    events = _most_cited(all_events, lambda e: e["n_sources"])
-    claims = _most_cited(all_claims, lambda c: c["n_sources"], MAX_CLAIM_DISAGREEMENTS)
-    stats = _most_cited(all_stats, lambda s: len(s["steps"]))
+    # one budget for the whole section, shared kind by kind, so no kind crowds out the others; the rest is counted
+    n_figs, n_events, n_claims, n_stats = _shares([len(all_figs), len(all_events), len(all_claims), len(all_stats)], MAX_DISAGREEMENTS_TOTAL)
+    figs = _most_cited(all_figs, lambda f: f["n_sources"], n_figs)
+    events = _most_cited(all_events, lambda e: e["n_sources"], n_events)
+    claims = _most_cited(all_claims, lambda c: c["n_sources"], n_claims)
+    stats = _most_cited(all_stats, lambda s: len(s["steps"]), n_stats)
     parts = []
     for dis in figs:
         versions = "".join(
@@ -75,8 +87,11 @@ def disagreements_block(d: Dataset) -> HTML:
             for v in dis["versions"])
         topic = dis["topic"][:1].upper() + dis["topic"][1:]
         parts.append(f'<div class="disagreement"><h3>{escape(topic)}</h3><p>{escape(analysis.reading(dis))}</p><ul>{versions}</ul></div>')
-    if len(all_claims) > len(claims):
-        parts.append(f'<p class="more">\u2026 and {len(all_claims) - len(claims):,} more questions on which the texts differ (every version is in claims.csv).</p>')
+    for shown, every, what in ((figs, all_figs, "figures on which sources differ (every value is in figures.csv)"),
+                               (events, all_events, "events told in more than one version (every version is in events.csv)"),
+                               (claims, all_claims, "questions on which the texts differ (every version is in claims.csv)")):
+        if len(every) > len(shown):
+            parts.append(f'<p class="more">\u2026 and {len(every) - len(shown):,} more {what}.</p>')
     for s in stats:
         steps = "".join(
             f"<li>{escape(fmt.date_text(st['as_of']))}"
@@ -96,13 +111,30 @@ def disagreements_block(d: Dataset) -> HTML:
     return HTML("".join(parts))
 
 
+MAX_CHECK_VARIANTS = 1  # per check, beyond its current-value row: failures first, then the most-cited; the CSV has all
+
+
+def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Each check's current-value row and up to MAX_CHECK_VARIANTS of its variants; how many were left out per check."""
+    keep, hidden = [], {}
+    for check, g in res.groupby("check", sort=False):
+        base, alts = g[g["variant_metric"] == ""], g[g["variant_metric"] != ""]
+        alts = alts.assign(_fail=alts["verdict"] != "fail", _n=-alts["sources"].str.count(";")).sort_values(["_fail", "_n"], kind="stable")
+        chosen = alts.head(MAX_CHECK_VARIANTS).index
+        keep += list(base.index) + sorted(chosen)
+        if len(alts) > len(chosen):
+            hidden[check] = len(alts) - len(chosen)
+    return res.loc[keep], hidden
+
+
 def checks_block(d: Dataset) -> HTML:
     """Declared arithmetic checks, pass or fail, with their arithmetic shown."""
     res = analysis.run_checks(d)
     if res.empty:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
     rows = []
-    for _, r in res.iterrows():
+    shown, hidden = _variants_shown(res)
+    for _, r in shown.iterrows():
         verdict = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}[r["verdict"]]
         if r["tolerance"] and r["verdict"] in ("pass", "fail"):
             verdict += f" (tolerance {r['tolerance']})"
@@ -111,6 +143,10 @@ def checks_block(d: Dataset) -> HTML:
         rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span>{note}</td>"
                     f"<td>{escape(r['inputs'])}</td><td><strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))}</td>"
                     f"<td class=\"{'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</td></tr>")
+        if r["check"] in hidden and r["check"] != shown["check"].shift(-1).get(_, None):
+            n = hidden[r["check"]]
+            rows.append(f'<tr><td colspan="4" class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""} of this check, '
+                        f"one per other value a source gives (every one is in the CSV below).</td></tr>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
     summary = f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''} (a check passes when the computed value is within its tolerance of the reported one).</p>"
