@@ -111,7 +111,7 @@ def disagreements_block(d: Dataset) -> HTML:
     return HTML("".join(parts))
 
 
-MAX_CHECK_VARIANTS = 1  # per check, beyond its current-value row: failures first, then the most-cited; the CSV has all
+MAX_CHECK_VARIANTS = 1  # per check, beyond its current-value row: failures and uncomputable ones first, then the most-cited; the CSV has all
 
 
 def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -119,7 +119,7 @@ def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     keep, hidden = [], {}
     for check, g in res.groupby("check", sort=False):
         base, alts = g[g["variant_metric"] == ""], g[g["variant_metric"] != ""]
-        alts = alts.assign(_fail=alts["verdict"] != "fail", _n=-alts["sources"].str.count(";")).sort_values(["_fail", "_n"], kind="stable")
+        alts = alts.assign(_fail=~alts["verdict"].isin(["fail", "n/a"]), _n=-alts["sources"].str.count(";")).sort_values(["_fail", "_n"], kind="stable")
         chosen = alts.head(MAX_CHECK_VARIANTS).index
         keep += list(base.index) + sorted(chosen)
         if len(alts) > len(chosen):
