@@ -107,7 +107,7 @@ dictionary: $(STAMP) ## regenerate the README's data dictionary from data/datapa
 	@$(PY) -m briefing dictionary --data data --readme README.md
 
 test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
 	$(PY) scripts/bench.py --runs="$$BRIEFING_RUNS"

@@ -34,30 +34,69 @@ def project_copy(dest: Path) -> Path:
     return dest
 
 
+def purelib(python) -> Path:
+    return Path(run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], ROOT).stdout.strip())
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """A fresh venv with `pip install .` of a copy of the project; returns the venv's bin/."""
-    base = tmp_path_factory.mktemp("pip")
+def wheel(tmp_path_factory) -> tuple[Path, str]:
+    """`pip wheel` of a copy of the project, as pip builds it for `pip install .`; the wheel and pip's output."""
+    base = tmp_path_factory.mktemp("wheel")
     src = project_copy(base / "src")
+    proc = run([PY, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-v", src, "-w", base / "wheel"], base)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return next((base / "wheel").glob("scale_briefing-*.whl")), proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, wheel) -> Path:
+    """A fresh venv with the wheel installed, as `pip install .` leaves it; returns the venv's bin/.
+
+    Its dependencies come from the project's .venv (a .pth file, not a copy): pip resolving the
+    declared ranges is pip's business, and that every import is declared is checked on the wheel's
+    metadata below. What this venv tests is the package itself: files, entry point, data and paths
+    once it lives in site-packages, away from any checkout."""
+    base = tmp_path_factory.mktemp("pip")
     base_python = run([PY, "-c", "import sys; print(sys._base_executable)"], ROOT).stdout.strip()
     venv = base / "venv"
     assert run([base_python, "-m", "venv", venv], base).returncode == 0
-    proc = run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(src)], base)
+    (purelib(venv / "bin" / "python") / "_project_dependencies.pth").write_text(f"{purelib(PY)}\n")
+    (venv / "share" / "jupyter").mkdir(parents=True)  # nbconvert's templates are data files under the prefix
+    (venv / "share" / "jupyter" / "nbconvert").symlink_to(Path(PY).parent.parent / "share" / "jupyter" / "nbconvert")
+    proc = run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check", wheel[0]], base)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return venv / "bin"
 
 
-def test_building_the_package_prints_no_setuptools_warnings(installed, tmp_path):
-    src = project_copy(tmp_path / "src")
-    proc = run([installed / "python", "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check", "-v", str(src), "-w", tmp_path / "wheel"], tmp_path)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = proc.stdout + proc.stderr
+def test_building_the_package_prints_no_setuptools_warnings(wheel):
+    path, out = wheel
     for warning in ("BuildBackendWarning", "SetuptoolsDeprecationWarning", "would be ignored", "is deprecated"):
         assert warning not in out, f"setuptools says {warning!r}:\n" + "\n".join(ln for ln in out.splitlines() if warning in ln)[:2000]
-    wheel = next((tmp_path / "wheel").glob("scale_briefing-*.whl"))
-    names = run(["unzip", "-Z1", wheel], tmp_path).stdout.split()
+    names = run(["unzip", "-Z1", path], path.parent).stdout.split()
     assert {"briefing/templates/briefing/index.html.j2", "briefing/templates/briefing/briefing.css",
             "briefing/templates/briefing/conf.json"} <= set(names)
+
+
+def test_the_wheel_declares_every_package_the_code_imports(wheel):
+    """`pip install .` installs what briefing/ imports: each third-party import's distribution is a Requires-Dist."""
+    meta = run(["unzip", "-p", wheel[0], "*.dist-info/METADATA"], wheel[0].parent).stdout
+    declared = {re.split(r"[\s<>=!~;\[(]", line.split(":", 1)[1].strip())[0].lower().replace("_", "-")
+                for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    code = (
+        "import ast, sys, json, pathlib, importlib.metadata as md\n"
+        "dists = md.packages_distributions(); found = {}\n"
+        "for f in sorted(pathlib.Path('briefing').rglob('*.py')):\n"
+        "    for n in ast.walk(ast.parse(f.read_text())):\n"
+        "        names = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module] if isinstance(n, ast.ImportFrom) and n.level == 0 else []\n"
+        "        for m in (x.split('.')[0] for x in names):\n"
+        "            if m not in sys.stdlib_module_names and m not in ('briefing', '__future__'):\n"
+        "                found.setdefault(m, [dists.get(m, ['?'])[0], str(f)])\n"
+        "print(json.dumps(found))\n")
+    proc = run([PY, "-c", code], ROOT)
+    imports = __import__("json").loads(proc.stdout)
+    assert {"pandas", "matplotlib", "weasyprint", "papermill", "nbconvert"} <= set(imports), imports
+    missing = {m: f"{dist} (imported in {where})" for m, (dist, where) in imports.items() if dist.lower().replace("_", "-") not in declared}
+    assert not missing, f"imported but not in [project] dependencies: {missing}"
 
 
 def test_installed_package_builds_the_briefing_outside_a_checkout(installed, tmp_path):
