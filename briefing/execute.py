@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import tempfile
@@ -67,7 +68,9 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
         return _fail(tmp)
     except Exception as exc:  # kernel died, bad notebook JSON, ...: one sentence, not a traceback
         name = type(exc).__name__
-        if "Timeout" in name or "timed out" in str(exc):
+        if name == "DeadKernelError":
+            print(f"{src}: the kernel stopped in the middle of a cell (killed, or out of memory); nothing was written", file=sys.stderr)
+        elif "Timeout" in name or "timed out" in str(exc):
             print(f"{src}: a cell ran longer than {timeout} s and was stopped; raise TIMEOUT= or look for a loop", file=sys.stderr)
         else:
             print(f"{src}: could not execute: {name}: {_first_line(str(exc))}", file=sys.stderr)
@@ -116,4 +119,8 @@ def _first_line(text: str) -> str:
 
 def _fail(tmp: Path) -> int:
     tmp.unlink(missing_ok=True)
+    # The run stopped (interrupt, dead kernel, failing cell) and our one sentence says so. nbclient may
+    # leave a cell's task behind whose exception ("Kernel died" after a Ctrl-C) asyncio would log with
+    # a traceback when the task is collected, after that sentence: it says nothing more, so it stays unsaid.
+    logging.getLogger("asyncio").disabled = True
     return 1

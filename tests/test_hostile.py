@@ -386,6 +386,19 @@ def test_sigint_during_a_notebook_is_one_line(tmp_path: Path):
     assert not (tmp_path / "out.ipynb").exists() and not list(tmp_path.glob(".*.tmp*"))
 
 
+def test_a_kernel_that_dies_mid_cell_is_one_line(tmp_path: Path):
+    doc = json.loads((ROOT / "notebooks" / "01_deal.ipynb").read_text())
+    doc["cells"] = [doc["cells"][0], {"cell_type": "code", "metadata": {}, "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+                                      "outputs": [], "execution_count": None, "id": "die"}]
+    nb = tmp_path / "die.ipynb"
+    nb.write_text(json.dumps(doc))
+    proc = cli("execute", str(nb), str(tmp_path / "out.ipynb"), "--data", str(SMALL))
+    assert proc.returncode == 1
+    assert one_line(proc.stderr) == f"{nb}: the kernel stopped in the middle of a cell (killed, or out of memory); nothing was written"
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "out.ipynb").exists() and not list(tmp_path.glob(".*.tmp*"))
+
+
 # --- 6, 7. nonsense values, with file:line -------------------------------------------------------
 
 # small_data lines: figures 4 = meta investment 14.8 billion, 6 = stake 49 percent, 8 = valuation post 29 billion
