@@ -120,7 +120,7 @@ clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16 \
-	  | python3 -c 'import os, sys; e = os.environ; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", e["BRIEFING_DATA"]).replace("$$(BUILD)", e["BRIEFING_BUILD"]).replace("$$(DIR)", e["BRIEFING_DIR"]))' 
+	  | python3 -c 'import os, sys; e = os.environ; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", e["BRIEFING_DATA"]).replace("$$(BUILD)", e["BRIEFING_BUILD"]).replace("$$(DIR)", e["BRIEFING_DIR"]))'
 
 verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
 	$(PY) -m briefing.edition verify -- "$$BRIEFING_DIR"

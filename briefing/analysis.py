@@ -268,7 +268,7 @@ def claim_disagreements(d: Dataset) -> list[dict]:
     if claims is None or claims.empty:
         return []
     out = []
-    order = {cid: i for i, cid in enumerate(sorted(claims["claim_id"], key=lambda c: int(claims.loc[claims["claim_id"] == c, "line"].iloc[0])))}
+    order = dict(zip(claims["claim_id"], claims["line"].astype(int)))  # file order
     for topic, g in claims.groupby("topic", sort=False):
         if g["claim"].nunique() < 2:
             continue

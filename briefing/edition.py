@@ -80,7 +80,7 @@ def _params(build_dir: Path) -> dict[str, str]:
 
 
 def printable(text) -> str:
-    """MANIFEST text for a terminal: control characters (escape sequences) shown as \\x.., never sent raw."""
+    """Text for a terminal (MANIFEST entries, Make variables): control characters (escape sequences) shown as \\x.., never sent raw."""
     return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 

@@ -92,8 +92,8 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
 
 
 def recorded_parameters(nb) -> dict | None:
-    """The parameters a notebook was executed with (None: not executed by this package)."""
-    return (nb.metadata.get("briefing") or {}).get("parameters")
+    """The parameters a notebook (a NotebookNode, or its JSON as a dict) was executed with (None: not executed by this package)."""
+    return (nb.get("metadata", {}).get("briefing") or {}).get("parameters")
 
 
 @contextlib.contextmanager

@@ -20,7 +20,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -32,6 +31,7 @@ import sys
 from pathlib import Path
 
 from .paths import ROOT
+from .edition import digest, printable  # edition.py, like this module, imports only the standard library
 from .render import atomic_write  # render.py imports only the standard library at module level
 
 LOCK = ".lock"
@@ -66,24 +66,19 @@ def path_problem(name: str, value: str) -> str | None:
     if not value:
         return "is empty (give a folder, e.g. build)" if name == "BUILD" else "is empty (give a data folder, e.g. data)"
     if value.startswith("-"):
-        return f"'{_show(value)}' starts with '-' and would read as an option; write ./{_show(value)}"
+        return f"'{printable(value)}' starts with '-' and would read as an option; write ./{printable(value)}"
     if re.search(r"\s", value):
-        return f"'{_show(value)}' contains a space; Make cannot name files under such a path (use one without spaces, or a symlink to it)"
+        return f"'{printable(value)}' contains a space; Make cannot name files under such a path (use one without spaces, or a symlink to it)"
     if not PLAIN_PATH.fullmatch(value):
         odd = "".join(dict.fromkeys(c for c in value if not PLAIN_PATH.fullmatch(c)))
-        return f"'{_show(value)}' contains {_show(odd)!r}; a path for Make may hold letters, digits and . _ - + / only"
+        return f"'{printable(value)}' contains {printable(odd)!r}; a path for Make may hold letters, digits and . _ - + / only"
     return None
-
-
-def _show(text: str) -> str:
-    """Text safe to print on a terminal: control characters (escape sequences too) shown as \\x.."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def count_problem(name: str, value: str, top: int, what: str) -> str | None:
     if re.fullmatch(r"[0-9]{1,6}", value or "") and 1 <= int(value) <= top:
         return None
-    return f"'{_show(value)}' is not {what} (a whole number from 1 to {top})"
+    return f"'{printable(value)}' is not {what} (a whole number from 1 to {top})"
 
 
 def resolve_base(base: str) -> str:
@@ -92,7 +87,7 @@ def resolve_base(base: str) -> str:
         return ""
     if Path(base).is_dir():
         if not (Path(base) / "datapackage.json").is_file():
-            raise ValueError(f"'{_show(base)}' is a directory but not a data directory (it has no datapackage.json)")
+            raise ValueError(f"'{printable(base)}' is a directory but not a data directory (it has no datapackage.json)")
         return str(Path(base).resolve())
     if REVISION.fullmatch(base) and ".." not in base:
         try:
@@ -102,7 +97,7 @@ def resolve_base(base: str) -> str:
             out = None
         if out is not None and out.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", out.stdout.strip()):
             return out.stdout.strip()
-    raise ValueError(f"'{_show(base)}' is neither a data directory nor a git revision of this repository "
+    raise ValueError(f"'{printable(base)}' is neither a data directory nor a git revision of this repository "
                      "(expected e.g. HEAD~1, a commit id, or a folder with a datapackage.json)")
 
 
@@ -116,7 +111,7 @@ def check_params(build: str, data: str, as_of: str, base: str, timeout: str = "3
         d, msg = parse_date(as_of)
         msg = msg or date_range_problem(d)
         if msg:
-            problems.append(_problem("AS_OF", msg.replace(as_of, _show(as_of), 1)))
+            problems.append(_problem("AS_OF", msg.replace(as_of, printable(as_of), 1)))
     for name, value in (("BUILD", build), ("DATA", data)):
         msg = path_problem(name, value)
         if msg:
@@ -188,7 +183,7 @@ def acquire(build: Path, params: dict, owner: int | None) -> int | None:
             os.close(fd)
             return None
         who = f"pid {info.get('make') or info.get('pid', '?')}" + (f", AS_OF={info['as_of']!r}" if "as_of" in info else "")
-        print(f"BUILD={_show(str(build))} is being built by another make ({who}); waiting for it to finish…", file=sys.stderr, flush=True)
+        print(f"BUILD={printable(str(build))} is being built by another make ({who}); waiting for it to finish…", file=sys.stderr, flush=True)
         fcntl.flock(fd, fcntl.LOCK_EX)
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps({"pid": os.getpid(), "make": owner, "as_of": params.get("as_of", ""), "data": params.get("data", ""),
@@ -247,11 +242,6 @@ def remove_stale_temps(build: Path) -> list[str]:
     return removed
 
 
-def _sha(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def _place(src: Path, dest: Path) -> None:
     """dest becomes src's content by one rename (a hard link where the file system allows)."""
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
@@ -273,7 +263,7 @@ def publish(build: Path, names: tuple[str, ...] = PAIR) -> list[str]:
     for n in names:
         if not (pending / n).is_file():
             raise FileNotFoundError(f"{pending / n}: not found; nothing was published")
-    todo = {n: _sha(pending / n) for n in names if not _same_file(pending / n, build / n)}
+    todo = {n: digest(pending / n)[0] for n in names if not _same_file(pending / n, build / n)}
     if not todo:
         return []
     atomic_write(build / PUBLISHING, json.dumps(todo, sort_keys=True).encode())
@@ -317,15 +307,15 @@ def resume_publication(build: Path) -> str | None:
         return None
     try:
         todo = json.loads(marker.read_text(encoding="utf-8"))
-        ok = isinstance(todo, dict) and all(n in PAIR and (build / PENDING / n).is_file() and _sha(build / PENDING / n) == s for n, s in todo.items())
+        ok = isinstance(todo, dict) and all(n in PAIR and (build / PENDING / n).is_file() and digest(build / PENDING / n)[0] == s for n, s in todo.items())
     except (ValueError, OSError):
         ok = False
     if ok:
         _finish(build, todo)
-        return f"BUILD={_show(str(build))}: completed the publication of {' and '.join(sorted(todo))} that an interrupted build began"
+        return f"BUILD={printable(str(build))}: completed the publication of {' and '.join(sorted(todo))} that an interrupted build began"
     marker.unlink(missing_ok=True)
     atomic_write(build / INCOMPLETE, b"an interrupted build left this edition incomplete; run make to finish it\n")
-    return f"BUILD={_show(str(build))}: an interrupted publication could not be completed; this make rebuilds it"
+    return f"BUILD={printable(str(build))}: an interrupted publication could not be completed; this make rebuilds it"
 
 
 def read_params(build: Path) -> dict:
@@ -357,10 +347,10 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
         owner = make_pid()
         fd = acquire(bdir, params, owner)
     except OSError as exc:
-        return _report([_problem("BUILD", f"cannot write into '{_show(build)}' ({exc.strerror or exc}); choose a writable folder")])
+        return _report([_problem("BUILD", f"cannot write into '{printable(build)}' ({exc.strerror or exc}); choose a writable folder")])
     try:
         for name in remove_stale_temps(bdir):
-            print(f"BUILD={_show(build)}: removed {_show(name)}, left by a run that was killed", file=sys.stderr)
+            print(f"BUILD={printable(build)}: removed {printable(name)}, left by a run that was killed", file=sys.stderr)
         note = resume_publication(bdir)
         if note:
             print(note, file=sys.stderr)
@@ -375,7 +365,7 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
                 return _report(problems)
             atomic_write(bdir / PARAMS, (json.dumps(params, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
     except OSError as exc:
-        return _report([_problem("BUILD", f"cannot write into '{_show(build)}' ({exc.strerror or exc}); choose a writable folder")])
+        return _report([_problem("BUILD", f"cannot write into '{printable(build)}' ({exc.strerror or exc}); choose a writable folder")])
     print(params["base"])
     sys.stdout.flush()
     if fd is not None and owner:
@@ -386,25 +376,25 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
 def clean(build: str) -> int:
     """rm -rf BUILD, unless it is not a build folder or another make is building into it."""
     if not build or build.startswith("-"):
-        print(f"BUILD:1: build: '{_show(build)}' is not a folder to remove", file=sys.stderr)
+        print(f"BUILD:1: build: '{printable(build)}' is not a folder to remove", file=sys.stderr)
         return 1
     target = Path(build)
     if not target.exists() and not target.is_symlink():
         return 0
     real = target.resolve()
     if real in {Path("/"), Path.home().resolve(), ROOT, *ROOT.parents} or real == Path.cwd().resolve() or not target.is_dir():
-        print(f"BUILD:1: build: refusing to remove '{_show(build)}' (it is not a build folder)", file=sys.stderr)
+        print(f"BUILD:1: build: refusing to remove '{printable(build)}' (it is not a build folder)", file=sys.stderr)
         return 1
     names = {p.name for p in target.iterdir()}
     if names and not names & {PARAMS, LOCK, *PAIR, "notebooks", ".validated"}:
-        print(f"BUILD:1: build: refusing to remove '{_show(build)}': it holds files but no build (no {PARAMS})", file=sys.stderr)
+        print(f"BUILD:1: build: refusing to remove '{printable(build)}': it holds files but no build (no {PARAMS})", file=sys.stderr)
         return 1
     if LOCK in names:
         fd = os.open(target / LOCK, os.O_RDWR | os.O_CLOEXEC)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"BUILD={_show(build)} is being built by another make; run make clean when it has finished", file=sys.stderr)
+            print(f"BUILD={printable(build)} is being built by another make; run make clean when it has finished", file=sys.stderr)
             return 1
         finally:
             with contextlib.suppress(OSError):

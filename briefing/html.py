@@ -185,22 +185,15 @@ def numbers_panel(d: Dataset) -> HTML:
     return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
 
 
-EVIDENCE_WORDS = {  # how sure, before the status phrase; no verb, so it reads for one party or many
+EVIDENCE_WORDS = {  # how sure, after the status phrase; no verb, so it reads for one party or many
     "confirmed": "on the record",
     "reported": "reported",
-    "rumoured": "said, without attribution,",
+    "rumoured": "said without attribution",
 }
 
 
 def _step_text(d: Dataset, status: str, evidence: str, undated: bool) -> str:
-    phrase = d.status_phrase(status)
-    if evidence == "confirmed":
-        words = f"{phrase} (on the record"
-    elif evidence == "reported":
-        words = f"{phrase} (reported"
-    else:
-        words = f"{phrase} (said without attribution"
-    return words + (", undated commentary" if undated else "")
+    return f"{d.status_phrase(status)} ({EVIDENCE_WORDS[evidence]}" + (", undated commentary" if undated else "")
 
 
 def status_list(d: Dataset, roles: list[str]) -> HTML:

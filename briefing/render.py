@@ -144,11 +144,13 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
 
 def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: str) -> list[str]:
     """One line per notebook executed with parameters other than this edition's (an edition never mixes them)."""
+    from .execute import recorded_parameters
+
     want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
     out = []
     for path in notebooks:
         try:
-            got = (json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {}).get("briefing") or {}).get("parameters")
+            got = recorded_parameters(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError):
             got = None
         if got != want:

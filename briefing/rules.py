@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from .quotes import normalise
 from .validate import Problem, Table, _display
 
 # A verb (or phrase) of saying: what puts a statement in someone's mouth.
@@ -23,11 +24,10 @@ HEDGES = r"at least|around|approximately|about|nearly|almost|over|more than|roug
 PRONOUNS = {"he", "she", "they"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
-_APOS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_APOS)).strip().lower()
+    return normalise(text).lower()
 
 
 def _rows(tables: dict[str, Table], name: str):

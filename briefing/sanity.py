@@ -11,7 +11,7 @@ since the notebooks rely on them (a ``known_from`` typed as a plain string would
 through as a date).
 
 Ranges, and why:
-  * dates (and AS_OF) between 1990-01-01 and two years after today: the story is from 2025, and a
+  * dates (and AS_OF, checked by validate.check_as_of) between 1990-01-01 and two years after today: the story is from 2025, and a
     typo such as 2300 or 1200 would re-date the edition or stretch the timeline;
   * a figure's amount (value x scale) at most 1e15 (a quadrillion), so that no chart axis overflows;
   * percent, multiple, years, months, weeks, year, rank and score take scale ``one`` only
@@ -30,6 +30,8 @@ import math
 import re
 from pathlib import Path, PurePosixPath
 
+from .fmt import SCALE
+
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 DOCUMENT_PATTERN = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"  # a plain file name: no folder, no leading dot
 FIRST_DATE = dt.date(1990, 1, 1)
@@ -37,7 +39,7 @@ MAX_AMOUNT = 1e15
 MAX_FIELD = 10_000
 ONE_ONLY = {"percent", "multiple", "years", "months", "weeks", "year", "rank", "score"}
 NONZERO = {"USD", "percent", "multiple"}
-SCALES = {"one", "thousand", "million", "billion"}
+SCALES = set(SCALE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # resource -> column -> (type, required, unique, pattern, enum)
@@ -229,15 +231,11 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
 
 # --------------------------------------------------------------------------- the rows
 
-def check_rows(tables: dict, as_of: str | None) -> list:
+def check_rows(tables: dict) -> list:
     """Contract patterns and enums, ranges and combinations, on every validated row."""
     from .validate import Problem, _display, parse_date, parse_number
 
     problems = []
-    if as_of:
-        d, msg = parse_date(as_of)
-        if d and date_range_problem(d):
-            problems.append(Problem("AS_OF", 1, "as_of", date_range_problem(d)))
     for name, table in tables.items():
         path = _display(table.path)
         core = CORE.get(name, {})
@@ -299,8 +297,7 @@ def _figure_problems(row: dict, path: str, line: int, parse_number) -> list:
     if unit in ONE_ONLY and scale and scale != "one":
         out.append(Problem(path, line, "scale", f"'{scale}' cannot scale a {unit} figure ({value} {scale} {unit} makes no sense); use scale one"))
         return out
-    factor = {"one": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}.get(scale, 1.0)
-    amount = number * factor
+    amount = number * SCALE.get(scale, 1.0)
     if not math.isfinite(amount) or abs(amount) > MAX_AMOUNT:
         out.append(Problem(path, line, "value", f"'{value}' {scale} is beyond any figure this briefing can show (at most {MAX_AMOUNT:.0e} {unit}); check value and scale"))
     elif number == 0 and unit in NONZERO:

@@ -134,7 +134,7 @@ def checks_block(d: Dataset) -> HTML:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
     rows = []
     shown, hidden = _variants_shown(res)
-    for _, r in shown.iterrows():
+    for i, (_, r) in enumerate(shown.iterrows()):
         verdict = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}[r["verdict"]]
         if r["tolerance"] and r["verdict"] in ("pass", "fail"):
             verdict += f" (tolerance {r['tolerance']})"
@@ -143,7 +143,8 @@ def checks_block(d: Dataset) -> HTML:
         rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span>{note}</td>"
                     f"<td>{escape(r['inputs'])}</td><td><strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))}</td>"
                     f"<td class=\"{'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</td></tr>")
-        if r["check"] in hidden and r["check"] != shown["check"].shift(-1).get(_, None):
+        last_of_check = i + 1 == len(shown) or shown["check"].iat[i + 1] != r["check"]
+        if r["check"] in hidden and last_of_check:
             n = hidden[r["check"]]
             rows.append(f'<tr><td colspan="4" class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""} of this check, '
                         f"one per other value a source gives (every one is in the CSV below).</td></tr>")

@@ -299,7 +299,8 @@ def vocabulary_notes(tables: dict[str, Table]) -> list[str]:
 def check_as_of(as_of: str | None) -> list[Problem]:
     if not as_of:
         return []
-    msg = parse_date(as_of)[1]
+    d, msg = parse_date(as_of)
+    msg = msg or sanity.date_range_problem(d)
     return [Problem("AS_OF", 1, "as_of", msg)] if msg else []
 
 
@@ -332,7 +333,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
             tables[res.name] = table
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
-    problems += sanity.check_rows(tables, as_of)
+    problems += sanity.check_rows(tables)
     from .rules import check_rules  # imported here: rules builds on this module's Problem and Table
 
     if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above

@@ -339,7 +339,7 @@ def test_an_interrupted_publication_is_completed(tmp_path: Path):
     for n, text in (("briefing.html", "new html"), ("briefing.pdf", "new pdf")):
         (pending / n).write_text(text)
         (tmp_path / n).write_text(text.replace("new", "old"))
-    todo = {n: guard._sha(pending / n) for n in guard.PAIR}
+    todo = {n: guard.digest(pending / n)[0] for n in guard.PAIR}
     (tmp_path / ".publishing").write_text(json.dumps(todo))
     guard._place(pending / "briefing.html", tmp_path / "briefing.html")  # killed after the first rename
     assert (tmp_path / "briefing.pdf").read_text() == "old pdf"
@@ -362,13 +362,16 @@ def test_edition_refuses_an_unpaired_build(built: Path, tmp_path: Path):
 # --- 10. Ctrl-C --------------------------------------------------------------------------------
 
 
+def one_cell_notebook(path: Path, source: str) -> Path:
+    """01_deal's parameters cell, then one code cell of source, written to path."""
+    doc = json.loads((ROOT / "notebooks" / "01_deal.ipynb").read_text())
+    doc["cells"] = [doc["cells"][0], {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None, "id": path.stem}]
+    path.write_text(json.dumps(doc))
+    return path
+
+
 def test_sigint_during_a_notebook_is_one_line(tmp_path: Path):
-    nb = ROOT / "notebooks" / "01_deal.ipynb"
-    doc = json.loads(nb.read_text())
-    doc["cells"] = [doc["cells"][0], {"cell_type": "code", "metadata": {}, "source": "import time\ntime.sleep(60)",
-                                      "outputs": [], "execution_count": None, "id": "slow"}]
-    slow = tmp_path / "slow.ipynb"
-    slow.write_text(json.dumps(doc))
+    slow = one_cell_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
     proc = subprocess.Popen([PY, "-m", "briefing", "execute", str(slow), str(tmp_path / "out.ipynb"), "--data", str(SMALL)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
@@ -387,11 +390,7 @@ def test_sigint_during_a_notebook_is_one_line(tmp_path: Path):
 
 
 def test_a_kernel_that_dies_mid_cell_is_one_line(tmp_path: Path):
-    doc = json.loads((ROOT / "notebooks" / "01_deal.ipynb").read_text())
-    doc["cells"] = [doc["cells"][0], {"cell_type": "code", "metadata": {}, "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
-                                      "outputs": [], "execution_count": None, "id": "die"}]
-    nb = tmp_path / "die.ipynb"
-    nb.write_text(json.dumps(doc))
+    nb = one_cell_notebook(tmp_path / "die.ipynb", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     proc = cli("execute", str(nb), str(tmp_path / "out.ipynb"), "--data", str(SMALL))
     assert proc.returncode == 1
     assert one_line(proc.stderr) == f"{nb}: the kernel stopped in the middle of a cell (killed, or out of memory); nothing was written"
