@@ -188,6 +188,24 @@ class Dataset:
         rel = rel.sort_values(["party", "_undated", "as_of", "_ev"], ascending=[True, True, False, True])
         return rel.drop_duplicates("party").drop(columns=["_ev", "_undated"]).reset_index(drop=True)
 
+    def row_sources(self, row_id: str) -> list[str]:
+        """The sources of one row of this edition (an event, claim, status or figure, by its id): what a sentence
+        built on that row cites. Empty if the row is not in this edition."""
+        for df, key, col in ((self.all_events, "event_id", "source_ids"), (self.claims, "claim_id", "source_ids"),
+                             (self.relationships, "relationship_id", "source_ids"), (self.figures, "figure_id", "source_id")):
+            if df is None or key not in df:
+                continue
+            hit = df[df[key] == row_id]
+            if len(hit):
+                return [s for s in split_ids(hit.iloc[0][col]) if s in self.sources.index]
+        return []
+
+    def status_date_text(self, row: pd.Series) -> str:
+        """A status's date in words: the date of the event it rests on (one fact, one date: a window stays a
+        window), else its own as_of."""
+        ev = self.event(row["event_id"]) if row.get("event_id", "") else None
+        return fmt.event_date_text(ev) if ev is not None else fmt.date_text(row["as_of"])
+
     def pulling_back(self) -> pd.DataFrame:
         """Clients whose latest status moves them away from Scale (direction 'away')."""
         latest = self.latest_status(["client"])

@@ -78,7 +78,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     try:
         nb = nbformat.read(str(tmp), as_version=4)
         _scrub(nb)
-        nb.metadata["briefing"] = {"parameters": params}  # the html step refuses notebooks of other parameters
+        nb.metadata.setdefault("briefing", {})["parameters"] = params  # the html step refuses notebooks of other parameters
         nbformat.write(nb, str(tmp))
         os.replace(tmp, dest)
     except BaseException:

@@ -60,7 +60,19 @@ def _source_label(d: Dataset, source_id: str) -> str:
     return f"{source_id}: {s['outlet'] or s['headline'] or s['document']}"
 
 
-_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-]+))?\}")
+def id_pattern(d: Dataset) -> re.Pattern:
+    """Any of the data's source ids as a whole word (longest first, so 'agg-1' never matches inside 'agg-14')."""
+    ids = sorted(map(str, d.all_sources.index), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])") if ids else re.compile(r"(?!x)x")
+
+
+def plain_ids(d: Dataset, text: str) -> str:
+    """A curated text, escaped, with any source id in it ('agg-14's version') turned into its citation number:
+    readers see numbers that link to the sources, never the data's ids."""
+    return id_pattern(d).sub(lambda m: f'source <a href="#src-{m.group(1)}">[{d.citation_number(m.group(1))}]</a>', escape(text))
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-+]+))?\}")
 
 
 def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | None:
@@ -68,11 +80,14 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
         return escape(fmt.date_text(d.as_of)) if d.as_of else None
     if name == "date" and sep == ":":
         ev = d.event(arg)
-        return None if ev is None else escape(fmt.date_text(ev["date"], ev["date_precision"])) + cite(d, ev["source_list"])
+        return None if ev is None else escape(fmt.event_date_text(ev)) + cite(d, ev["source_list"])
     if name == "count" and sep == ":":
         counts = {"events": len(d.events), "sources": len(d.sources), "figures": len(d.figures),
                   "clients_pulling_back": len(d.pulling_back())}
         return str(counts[arg]) if counts.get(arg) else None
+    if name == "src" and sep == ":":  # the sources of the rows a sentence's facts come from: {src:ev-a+cl-b}
+        ids = [s for row_id in arg.split("+") for s in d.row_sources(row_id)]
+        return cite(d, ids) if ids else None
     if name == "cite" and sep == ":":
         return cite(d, arg) if arg in d.sources.index else None
     if name == "share" and sep == ":":
@@ -141,25 +156,6 @@ def say(d: Dataset, *sentences) -> HTML:
     return HTML(f"<p>{' '.join(out)}</p>" if out else "", stale)
 
 
-def edition_title(d: Dataset) -> HTML:
-    """The headline and the dek, computed from the data's current state, then the "Latest" block."""
-    from .lead import dek
-
-    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(d.headline())}</h1><p class="dek">{escape(dek(d))}</p></header>'
-                + str(latest_block(d)))
-
-
-def latest_block(d: Dataset) -> HTML:
-    """The newest developments, dated and cited, right under the masthead (the rule: briefing.lead)."""
-    from .lead import latest
-
-    items = latest(d)
-    if not items:
-        return HTML("")
-    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>' for i in items)
-    return HTML(f'<section class="latest" aria-labelledby="latest-h"><h2 id="latest-h">Latest</h2><ul>{lis}</ul></section>')
-
-
 def numbers_panel(d: Dataset) -> HTML:
     """'By the numbers': the metrics metrics.csv marks to lead, current values with their dates and changes, each cited."""
     cells = []
@@ -188,37 +184,40 @@ def numbers_panel(d: Dataset) -> HTML:
 EVIDENCE_WORDS = {  # how sure, after the status phrase; no verb, so it reads for one party or many
     "confirmed": "on the record",
     "reported": "reported",
-    "rumoured": "said without attribution",
+    "rumoured": "unattributed",
 }
 
 
-def _step_text(d: Dataset, status: str, evidence: str, undated: bool) -> str:
-    return f"{d.status_phrase(status)} ({EVIDENCE_WORDS[evidence]}" + (", undated commentary" if undated else "")
-
-
 def status_list(d: Dataset, roles: list[str]) -> HTML:
-    """Each party's statuses in date order, with how sure each is; undated commentary is marked and never reads as the latest."""
+    """Each party's statuses in date order, with how sure each is; undated commentary is marked and never reads as the
+    latest. Parties whose whole record is the same single step are listed together under it."""
     rel = d.relationships[d.relationships["role"].isin(roles)]
     if rel.empty:
         return HTML("<p>Nothing had been reported about them by this date.</p>")
     latest = set(d.latest_status(roles)["relationship_id"])
     undated = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else pd.Series(False, index=rel.index)
     rel = rel.assign(_undated=undated)
-    items = []
+    records: dict[tuple, list[str]] = {}  # the steps' text -> the parties with exactly that record
     order = rel.groupby("party")["as_of"].min().sort_values(kind="stable").index
     for party in order:
         grp = rel[rel["party"] == party].sort_values(["_undated", "as_of"])
         merged: dict[tuple, list] = {}  # one step per status, evidence level and dating, citing every source
         for _, r in grp.iterrows():
-            step = merged.setdefault((r["status"], r["evidence"], bool(r["_undated"])), [r["as_of"], [], False])
+            step = merged.setdefault((r["status"], r["evidence"], bool(r["_undated"])), [d.status_date_text(r), [], False])
             step[1] += r["source_list"]
             step[2] = step[2] or r["relationship_id"] in latest
         steps = []
-        for (status, evidence, is_undated), (as_of, sources, is_latest) in merged.items():
-            when = f"public by {fmt.date_text(as_of)}" if is_undated else fmt.date_text(as_of)
-            steps.append(f'<span class="ev-{escape(evidence)}">{escape(_step_text(d, status, evidence, is_undated))}, {escape(when)})</span>'
+        for (status, evidence, is_undated), (when, sources, is_latest) in merged.items():
+            when = f"undated, public by {when}" if is_undated else when
+            steps.append(f'{escape(d.status_phrase(status))} <span class="ev-{escape(evidence)}">({escape(EVIDENCE_WORDS[evidence])}; {escape(when)})</span>'
                          f'{cite(d, sources)}' + (' <span class="latest">latest</span>' if is_latest and len(merged) > 1 else ""))
-        items.append(f"<li><strong>{escape(party)}</strong>: {'; '.join(steps)}.</li>")
+        records.setdefault(tuple(steps), []).append(party)
+    items = []
+    for steps, parties in records.items():
+        if len(parties) == 1:
+            items.append(f"<li><strong>{escape(parties[0])}</strong>: {'; '.join(steps)}.</li>")
+        else:
+            items.append(f"<li><strong>{escape(', '.join(parties[:-1]) + ' and ' + parties[-1])}</strong>, each: {steps[0]}.</li>")
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
 
 
@@ -238,30 +237,13 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
     items = []
     for _, r in shown.iterrows():
         items.append(
-            f'<li><time datetime="{escape(r["date"])}">{escape(fmt.date_text(r["date"], r["date_precision"]))}</time> '
+            f'<li><time datetime="{escape(r["date"])}">{escape(fmt.event_date_text(r))}</time> '
             f'<span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
-            f'{escape(r["description"])}{cite(d, r["source_list"])}</li>'
+            f'{plain_ids(d, r["description"])}{cite(d, r["source_list"])}</li>'
         )
     cut = (f'<p class="more">The {len(ev) - len(shown):,} oldest of {len(ev):,} events are not listed here '
            f"(every event is in the CSV download above).</p>") if len(ev) > len(shown) else ""
     return HTML(f'{cut}<ol class="event-list">{"".join(items)}</ol>')
-
-
-def quotes_list(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
-    """Statements in the parties' own words: events of those types and actors whose quote names who spoke (speaker).
-
-    A reporter's narration ('declined to comment', 'tried to squash the idea', 'announced in a press release
-    that ...') has no speaker and is left out: this list is only what the party said.
-    """
-    every = d.all_events  # a source's version of a statement may carry words the main row does not
-    ev = every[every["event_type"].isin(event_types) & every["actor"].map(lambda a: a.startswith(tuple(actors)))]
-    if "speaker" in ev:
-        ev = ev[ev["speaker"] != ""]
-    if ev.empty:
-        return HTML("<p>No statement had been reported by this date.</p>")
-    items = [f'<li><blockquote>\u201c{escape(r["quote"])}\u201d</blockquote><p class="who">{escape(r["actor"])}, '
-             f'{escape(fmt.event_date_text(r))}{cite(d, r["source_list"])}</p></li>' for _, r in ev.head(MAX_LIST).iterrows()]
-    return HTML(f'<ul class="quotes">{"".join(items)}</ul>')
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -307,7 +289,6 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML
     (a list that is printed on paper too, since paper has no tooltips)."""
     shown = [s for s in chart.source_ids if s in d.sources.index]  # only sources this edition lists
     src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in shown)
-    src_ids = ", ".join(escape(s) for s in shown)
     if chart.empty_message:
         return HTML(f'<figure class="chart" id="chart-{chart.name}"><p class="empty">{escape(chart.empty_message)}</p></figure>')
     name = f"{chart.name}.csv"
@@ -316,7 +297,7 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML
         f'<h3 class="chart-title" id="chart-{chart.name}-title">{escape(chart.title)}</h3>'
         f'<p class="chart-subtitle">{escape(chart.subtitle)}</p>'
         f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
-        f'<figcaption><span class="chart-sources">Sources: {src} ({src_ids}).</span> '
+        f'<figcaption><span class="chart-sources">Sources: {src}.</span> '
         f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a></figcaption>'
         f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title)}</details>'
         f"</figure>"

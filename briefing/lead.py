@@ -40,14 +40,15 @@ def developments(d: Dataset) -> list[dict]:
     """Every dated development: events, status changes, figure updates (unsorted)."""
     out = []
     for _, r in d.events.iterrows():
-        out.append({"date": r["date"], "when": fmt.date_text(r["date"], r["date_precision"]), "text": r["description"],
+        out.append({"date": r["date"], "when": fmt.event_date_text(r), "text": r["description"],
                     "source_ids": r["source_list"], "weight": (3 if r.get("label") else 1) + min(len(r["source_list"]), 5) / 5,
                     "party": r["actor"], "kind": "event"})
     for (party, role), g in d.relationships.sort_values(["as_of", "relationship_id"]).groupby(["party", "role"], sort=False):
         prev = None
         for _, r in g.iterrows():
             if prev is not None and r["status"] != prev["status"]:
-                out.append({"date": r["as_of"], "when": fmt.date_text(r["as_of"]), "source_ids": r["source_list"], "party": party, "kind": "status",
+                out.append({"date": r["as_of"], "when": d.status_date_text(r), "source_ids": r["source_list"], "party": party, "kind": "status",
+                            "status": r["status"], "prev_status": prev["status"], "evidence": r["evidence"], "prev_evidence": prev["evidence"],
                             "text": f"{party}: {prev['status']} \u2192 {r['status']} ({r['evidence']})", "weight": 3 + (r["direction"] != "neutral")})
             prev = r
     for metric in dict.fromkeys(d.figures["metric"]):
@@ -110,15 +111,22 @@ def headline(d: Dataset) -> str:
     return deal + (". Clients that compete with Meta began pulling away." if not d.pulling_back().empty else "")
 
 
-def dek(d: Dataset) -> str:
-    """The line under the headline: the edition, where clients stand now, and what it is built from."""
-    edition = f"Edition as of {fmt.date_text(d.as_of)}" if d.as_of else (f"Edition of {fmt.date_text(edition_date(d))}" if edition_date(d) else "Edition")
+def clients_now(d: Dataset) -> pd.DataFrame:
+    """Each client's latest status; a party that is also an investor (Meta) is not counted as a client moving toward Scale."""
     latest = d.latest_status(["client"])
+    investors = set(d.relationships.loc[d.relationships["role"] == "investor", "party"])
+    return latest[~latest["party"].isin(investors)]
+
+
+def dek(d: Dataset) -> str:
+    """The one sentence under the headline: where Scale AI's clients stand now."""
+    latest = clients_now(d)
     away, toward = int((latest["direction"] == "away").sum()), int((latest["direction"] == "toward").sum())
-    clients = ""
-    if away or toward:
-        parts = [f"{away} client{'s' if away != 1 else ''} last reported moving away from Scale AI" if away else "",
-                 f"{toward} moving toward it" if toward else ""]
-        clients = " " + "; ".join(p for p in parts if p) + "."
-    n_ev = len(d.events)
-    return f"{edition}.{clients} Built from {len(d.sources)} source{'s' if len(d.sources) != 1 else ''}, {n_ev} event{'s' if n_ev != 1 else ''} and {len(d.figures)} figure{'s' if len(d.figures) != 1 else ''}."
+    if d.empty:
+        return "Nothing about Meta and Scale AI had been reported by this date."
+    if not (away or toward):
+        return "No client of Scale AI has been reported moving away from it."
+    count = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}.get(away, str(away)) if away else "None"
+    verb = "was" if away == 1 else "were"
+    rest = f"; {toward} {'was' if toward == 1 else 'were'} reported moving toward it" if toward else ""
+    return f"{count} of Scale AI's clients {verb} last reported moving away from it{rest}."

@@ -7,9 +7,10 @@ from IPython.display import display
 
 from .charts import clients_chart, rivals_chart, timeline_chart, valuation_chart
 from .data import load as _load
-from .html import HTML, chart_block, edition_title, event_list, numbers_panel, quotes_list, status_list
+from .html import HTML, chart_block, event_list, numbers_panel, status_list
 from .html import say as _say
-from .sections import changes_block, checks_block, disagreements_block, key_figures_block
+from .sections import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
+from .story_html import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .validate import DataError
 
 _CITED: list[str] = []  # source ids cited by what this kernel has shown, in order: the notebook's own sources list
@@ -65,19 +66,26 @@ def empty_notice(d) -> HTML:
 
 __all__ = [
     "HTML",
+    "all_statements",
+    "appendix_intro",
+    "changes_summary",
+    "checks_verdict",
+    "disputes_summary",
+    "latest_block",
+    "masthead",
+    "part",
+    "scale_says",
     "changes_block",
     "chart_block",
     "checks_block",
     "clients_chart",
     "disagreements_block",
-    "edition_title",
     "empty_notice",
     "event_list",
     "key_figures_block",
     "load",
     "notebook_sources",
     "numbers_panel",
-    "quotes_list",
     "rivals_chart",
     "say",
     "show",

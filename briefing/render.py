@@ -54,6 +54,10 @@ def combine(notebooks: list[Path]):
     book = nbformat.v4.new_notebook()
     for path in notebooks:
         nb = nbformat.read(str(path), as_version=4)
+        if nb.metadata.get("briefing", {}).get("layer") == "appendix" and not book.metadata.get("appendix"):
+            # the appendix opens here and holds everything after it, the sources included (the template closes it)
+            book.cells.append(nbformat.v4.new_raw_cell("", metadata={"tags": ["open-appendix"]}, id=f"{path.stem}-open"))
+            book.metadata["appendix"] = True
         for i, cell in enumerate(nb.cells):
             if SKIP_TAGS & set(cell.metadata.get("tags", [])):
                 continue
@@ -63,39 +67,50 @@ def combine(notebooks: list[Path]):
     return book
 
 
-def sources_section(d, only=None, title: str = "Sources") -> str:
-    """The numbered source list the text cites: outlet or headline, date, document, quotes.
+def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str:
+    """The numbered source list the text cites: outlet or headline, date, where in the collection, and its quoted words.
     only: just these source ids (a notebook's own list, for its citation links in JupyterLab)."""
     quotes: dict[str, list[str]] = {}
     for df, col in ((d.figures, "source_id"), (d.all_events, "source_ids"), (d.relationships, "source_ids"), (d.claims, "source_ids")):
         for ids, q in zip(df[col], df["quote"]):
             quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
+    texts = {doc: i + 1 for i, doc in enumerate(dict.fromkeys(d.all_sources["document"]))}  # the collection's texts, numbered
     items = []
     for sid, s in d.sources.iterrows():
         if only is not None and sid not in only:
             continue
         name = s["outlet"] or "Outlet not named"
         if s["outlet"] and s["outlet_basis"].startswith("collection README"):
-            name += " (as the source collection's notes attribute it; the text does not name its outlet)"
+            name += " (per the collection's notes)"
         head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
         date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
-        where = f"{s['document']}" + (f", item [{int(float(s['item']))}]" if s["item"] else "") + (", closing summary" if sid.endswith("summary") else "")
-        credited = f" Relays reporting by {escape(s['credited_to'].replace(';', ', '))}." if s["credited_to"] else ""
+        where = f"text {texts[s['document']]}" + (f", item {int(float(s['item']))}" if s["item"] else "") + (", closing summary" if s["item"] == "" and sid.endswith("summary") else "")
+        credited = f"; relays reporting by {escape(s['credited_to'].replace(';', ', '))}" if s["credited_to"] else ""
         qs = list(dict.fromkeys(quotes.get(sid, [])))
         quoted = ""
         if qs:
-            shown = "; ".join(f"<q>{escape(q)}</q>" for q in qs[:2])
-            more = f" (and {len(qs) - 2} more quotes in the data)" if len(qs) > 2 else ""
-            quoted = f"<br>Quoted: {shown}{more}"
+            quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs)})</summary><ul>'
+                      + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs) + "</ul></details>")
         items.append(
             f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}"><strong>{escape(name)}</strong>{head}'
-            f'<br><span class="meta">{escape(sid)} \u00b7 {escape(date)} \u00b7 document {escape(where)}.{credited}</span>{quoted}</li>'
+            f' <span class="meta">{escape(date)}; {escape(where)}{credited}.</span>{quoted}</li>'
         )
+    h = f"h{level}"
     if not items:
-        return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">{title}</h2><p>No source had been published by this date.</p></section>'
-    intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text in the project's source "
-             "collection; the quote is its own words (<code>make verify-quotes</code> checks every one against the text).</p>")
-    return f'<section class="sources" aria-labelledby="sources-h"><h2 id="sources-h">{title}</h2>{intro}<ol>{"".join(items)}</ol></section>'
+        return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}><p>No source had been published by this date.</p></section>'
+    intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text, or an item of a text, in the project's "
+             "source collection; every quoted passage is checked word for word against it.</p>")
+    return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}>{intro}<ol>{"".join(items)}</ol></section>'
+
+
+def _moved_on(d) -> bool:
+    """Whether the story has moved on from the deal (the headline leads with later news): the story's budget is larger."""
+    import datetime as dt
+
+    from .lead import MOVED_ON_DAYS, deal_date, newest_key_event
+
+    start, key = deal_date(d), newest_key_event(d)
+    return bool(start and key is not None and (dt.date.fromisoformat(key["date"]) - dt.date.fromisoformat(start)).days > MOVED_ON_DAYS)
 
 
 def page_meta(d, headline: str) -> dict:
@@ -118,9 +133,9 @@ def page_meta(d, headline: str) -> dict:
     return {
         "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
         "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
-        "data_modified": data_last_date(d), "edition_line": edition_line,
+        "data_modified": data_last_date(d), "edition_line": edition_line, "budget": "later" if _moved_on(d) else "deal",
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
-        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/ at revision {rev}. "
+        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
                      "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
     }
 
@@ -134,6 +149,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="briefing", exclude_input=True)
     book = combine(notebooks)
     resources = {
+        "appendix": book.metadata.get("appendix", False),
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
         "meta": page_meta(d, d.headline()),

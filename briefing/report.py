@@ -10,7 +10,132 @@ from __future__ import annotations
 import re
 import time
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
+
+PHONE = (390, 844)  # the phone the story is measured on, CSS px
+BUDGET = {"words": 1500, "screens": 10, "pages": 6}  # the story of an edition about the deal
+BUDGET_LATER = {"words": 1800, "screens": 12, "pages": 7}  # once the story has moved on (a year of news)
+_APPENDIX = re.compile(r'<section[^>]*\bid="appendix"')
+
+
+class _StoryText(HTMLParser):
+    """The words a reader reads in the story: visible text, without citation numbers, hidden parts or closed details' bodies."""
+
+    SKIP = {"style", "script", "title", "head"}
+
+    def __init__(self):
+        super().__init__()
+        self.words, self.stack = 0, []  # stack: (tag, hidden)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        cls = (a.get("class") or "").split()
+        parent_hidden = bool(self.stack) and self.stack[-1][1]
+        closed_details = bool(self.stack) and self.stack[-1][0] == "details" and self.stack[-1][2] and tag != "summary"
+        hidden = parent_hidden or closed_details or tag in self.SKIP or "cite" in cls or "skip" in cls
+        if tag in ("br", "img", "meta", "link", "input", "hr", "wbr"):
+            return
+        self.stack.append((tag, hidden, tag == "details" and "open" not in a))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.words += sum(1 for w in data.split() if re.search(r"[A-Za-z0-9]", w))
+
+
+def story_words(html: str) -> int:
+    """Words in the story (top of the page to the appendix), as a reader reads them."""
+    m = _APPENDIX.search(html)
+    p = _StoryText()
+    p.feed(html[: m.start()] if m else html)
+    return p.words
+
+
+def phone_screens(html_path: Path) -> tuple[float, str] | None:
+    """How tall the story is on a phone, in screens: measured in Chromium when it is installed, else laid out by WeasyPrint."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu", "--no-first-run",
+                                                                     "--disable-background-networking", "--disable-component-update"])
+            page = b.new_page(viewport={"width": PHONE[0], "height": PHONE[1]})
+            page.goto(Path(html_path).resolve().as_uri())
+            top = page.evaluate("() => { const a = document.querySelector('#appendix'); "
+                                "return a ? a.getBoundingClientRect().top + scrollY : document.documentElement.scrollHeight; }")
+            b.close()
+        return top / PHONE[1], "Chromium"
+    except (ImportError, OSError, Error):
+        pass
+    try:
+        import weasyprint
+    except (ImportError, OSError):
+        return None
+    html = Path(html_path).read_text(encoding="utf-8")
+    m = _APPENDIX.search(html)
+    story = html[: m.start()] + "</article></main></body></html>" if m else html
+    css = weasyprint.CSS(string=f"@page {{ size: {PHONE[0]}px 100000px !important; margin: 0 !important }}")
+    doc = weasyprint.HTML(string=story, media_type="screen", base_url=str(Path(html_path).parent)).render(stylesheets=[css])
+    return doc.pages[0]._page_box.children[0].margin_height() / PHONE[1], "WeasyPrint, an estimate"
+
+
+def _chromium() -> str:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+
+
+def story_pages(pdf_path: Path) -> tuple[int, int] | None:
+    """(pages of the story, pages of the appendix) in the PDF: the appendix starts where its anchor is."""
+    try:
+        from pypdf import PdfReader
+
+        r = PdfReader(str(pdf_path))
+        dest = r.named_destinations.get("appendix")
+        n = len(r.pages)
+        if dest is None:
+            return n, 0
+        first = r.get_destination_page_number(dest)
+        return first, n - first
+    except Exception:  # a damaged PDF, or no pypdf: the summary still names the files  # noqa: BLE001
+        return None
+
+
+def budget_for(html: str) -> dict:
+    m = re.search(r'<meta name="briefing.budget" content="([a-z]+)"', html)
+    return BUDGET_LATER if m and m.group(1) == "later" else BUDGET
+
+
+def story_line(build_dir: Path) -> list[str]:
+    """'story: 1,320 words, 8.5 phone screens, 5 PDF pages; appendix: 14 pages', and a warning per figure over budget."""
+    html_path, pdf_path = Path(build_dir) / "briefing.html", Path(build_dir) / "briefing.pdf"
+    if not html_path.is_file():
+        return []
+    html = html_path.read_text(encoding="utf-8")
+    figures = {"words": story_words(html)}
+    parts = [f"{figures['words']:,} words"]
+    screens = phone_screens(html_path)
+    if screens:
+        figures["screens"] = screens[0]
+        parts.append(f"{screens[0]:.1f} phone screens" + ("" if screens[1] == "Chromium" else f" ({screens[1]})"))
+    pages = story_pages(pdf_path) if pdf_path.is_file() else None
+    tail = ""
+    if pages:
+        figures["pages"] = pages[0]
+        parts.append(f"{pages[0]} PDF page{'s' * (pages[0] != 1)}")
+        tail = f"; appendix: {pages[1]} page{'s' * (pages[1] != 1)}"
+    lines = ["  story: " + ", ".join(parts) + tail]
+    budget = budget_for(html)
+    names = {"words": "words", "screens": "phone screens", "pages": "PDF pages"}
+    for key, limit in budget.items():
+        if key in figures and figures[key] > limit:
+            lines.append(f"warning: the story is over its budget of {limit:,} {names[key]} ({figures[key]:,.1f}): shorten it, or move detail to the appendix")
+    return lines
 
 
 def size_text(n: int) -> str:
@@ -57,7 +182,7 @@ def summary(build_dir: Path, started: float | None = None, now: float | None = N
     took = f" in {now - started:.1f} s" if started else ""
     head = (edition_line(html) or "Briefing") + f": built{took}"
     width = max((len(a) for a, _ in rows), default=0)
-    return "\n".join([head, *(f"  {a:<{width}}  {b}" for a, b in rows)])
+    return "\n".join([head, *(f"  {a:<{width}}  {b}" for a, b in rows), *story_line(build_dir)])
 
 
 def progress(notebook: str, seconds: float) -> str:

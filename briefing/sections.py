@@ -10,108 +10,72 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import analysis, fmt
+from . import analysis, fmt, story
 from .data import Dataset, load
-from .html import HTML, cite, csv_data_uri, table
+from .html import HTML, cite, csv_data_uri, plain_ids, table
 from .paths import ROOT
 from .schema import load_schema, schema_path
 
-MAX_DISAGREEMENTS = 12  # per kind (figures, statuses); beyond it the most-cited are shown and "and N more"
-
-
-def _most_cited(items: list[dict], weight, limit: int = MAX_DISAGREEMENTS) -> list[dict]:
-    """The `limit` items of largest weight (ties: the earlier), kept in their original order."""
-    if len(items) <= limit:
-        return items
-    keep = set(sorted(range(len(items)), key=lambda i: -weight(items[i]))[:limit])
-    return [x for i, x in enumerate(items) if i in keep]
-
-
-MAX_DISAGREEMENTS_TOTAL = 30  # the whole section; beyond it the most-cited of each kind are shown and "and N more"
-
-
-def _shares(sizes: list[int], budget: int) -> list[int]:
-    """Split a budget across kinds one item at a time, in turn, so each kind gets a fair share of what it has."""
-    got = [0] * len(sizes)
-    while sum(got) < budget and any(g < n for g, n in zip(got, sizes)):
-        for i, n in enumerate(sizes):
-            if got[i] < n and sum(got) < budget:
-                got[i] += 1
-    return got
+MAX_DISPUTES = 40  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
 
 
 def _q(text: str) -> str:
     return f"<q>{escape(text)}</q>"
 
 
-def disagreements_block(d: Dataset) -> HTML:
-    """Where sources disagree, of every kind: figures, dates and versions of events, claims (titles, how the deal
-    is described, who said what), and statuses; each version with its sources and quote, and the one the briefing leads with."""
-    checks = analysis.run_checks(d)
-    all_figs = analysis.figure_disagreements(d)
-    all_events = analysis.event_disagreements(d)
-    all_claims = analysis.claim_disagreements(d)
-    all_stats = analysis.status_disagreements(d)
-    if not (all_figs or all_events or all_claims or all_stats):
-        return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    # one budget for the whole section, shared kind by kind, so no kind crowds out the others; the rest is counted
-    n_figs, n_events, n_claims, n_stats = _shares([len(all_figs), len(all_events), len(all_claims), len(all_stats)], MAX_DISAGREEMENTS_TOTAL)
-    figs = _most_cited(all_figs, lambda f: f["n_sources"], n_figs)
-    events = _most_cited(all_events, lambda e: e["n_sources"], n_events)
-    claims = _most_cited(all_claims, lambda c: c["n_sources"], n_claims)
-    stats = _most_cited(all_stats, lambda s: len(s["steps"]), n_stats)
-    parts = []
-    for dis in figs:
-        versions = "".join(
-            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if dis["kind"] == "period" else "")
-            + f" \u2014 {len(v['source_ids'])} source{'s' if len(v['source_ids']) != 1 else ''}{cite(d, v['source_ids'])}"
-            + f": {_q(v['quotes'][0])}</li>"
-            for v in dis["versions"]
-        )
-        when = f" ({escape(dis['period'])})" if dis["period"] else ""
-        parts.append(f'<div class="disagreement"><h3>{escape(dis["label"])}{when}</h3>'
-                     f"<p>{escape(analysis.reading(dis, checks))}</p><ul>{versions}</ul></div>")
-    for dis in events:
-        versions = "".join(
-            f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: {escape(v['description'])} {_q(v['quote'])}</li>"
-            for v in dis["versions"])
-        title = dis["label"] or dis["versions"][0]["description"]
-        what = "Dates differ" if dis["differs"] == "date" else "Accounts differ"
-        parts.append(f'<div class="disagreement"><h3>{what}: {escape(title.rstrip("."))}</h3>'
-                     f"<p>{escape(analysis.reading(dis))}</p><ul>{versions}</ul></div>")
-    for dis in claims:
-        versions = "".join(
-            ('<li class="lead">' if v is dis["lead"] else "<li>") + f"<strong>{escape(v['claim'])}</strong> ({escape(v['evidence'])}"
+def _versions(d: Dataset, q: story.Question) -> str:
+    """The versions behind one question, each with its sources, evidence, date and quote."""
+    dis = q.raw
+    if q.kind in ("value", "period"):
+        return "".join(
+            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
+            + f"{cite(d, v['source_ids'])}: {_q(v['quotes'][0])}</li>" for v in dis["versions"])
+    if q.kind == "event":
+        return "".join(f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
+                       f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"])
+    if q.kind == "claim":
+        return "".join(
+            f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
             + (", undated" if v["undated"] else f", {escape(fmt.date_text(v['as_of']))}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
-            + (f' <span class="note">{escape(v["note"])}</span>' if v["note"] else "") + "</li>"
+            + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
             for v in dis["versions"])
-        topic = dis["topic"][:1].upper() + dis["topic"][1:]
-        parts.append(f'<div class="disagreement"><h3>{escape(topic)}</h3><p>{escape(analysis.reading(dis))}</p><ul>{versions}</ul></div>')
-    for shown, every, what in ((figs, all_figs, "figures on which sources differ (every value is in figures.csv)"),
-                               (events, all_events, "events told in more than one version (every version is in events.csv)"),
-                               (claims, all_claims, "questions on which the texts differ (every version is in claims.csv)")):
-        if len(every) > len(shown):
-            parts.append(f'<p class="more">\u2026 and {len(every) - len(shown):,} more {what}.</p>')
-    for s in stats:
-        steps = "".join(
-            f"<li>{escape(fmt.date_text(st['as_of']))}"
-            + (" (undated commentary, public by then)" if st["undated"] else "")
-            + f": <strong>{escape(st['status'])}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
-            for st in s["steps"]
-        )
-        latest = s["latest"]
-        kind = "statuses" if s["kind"] == "status" else "levels of certainty"
-        later_undated = any(st["undated"] and st["as_of"] > latest["as_of"] for st in s["steps"]) and not latest["undated"]
-        undated_note = " Later undated commentary does not stand as the latest: a dated report outranks it." if later_undated else ""
-        parts.append(f'<div class="disagreement"><h3>{escape(s["party"])}: {kind} differ</h3>'
-                     f"<p>{len(s['steps'])} versions, in date order; the latest ({escape(fmt.date_text(latest['as_of']))}, "
-                     f"{escape(latest['evidence'])}{', undated' if latest['undated'] else ''}) is <strong>{escape(latest['status'])}</strong>.{undated_note}</p><ol>{steps}</ol></div>")
-    if len(all_stats) > len(stats):
-        parts.append(f'<p class="more">\u2026 and {len(all_stats) - len(stats):,} more parties whose reported status differs between sources (every version is in relationships.csv).</p>')
+    return "".join(
+        f"<li>{escape(fmt.date_text(st['as_of']))}" + (" (undated, public by then)" if st["undated"] else "")
+        + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
+        for st in dis["steps"])
+
+
+def _why(q: story.Question) -> str:
+    """Which version the briefing leads with, and why (claims and figures), in the appendix's evidence words."""
+    if q.kind == "claim":
+        return f" The briefing leads with the first: {q.raw['why']}."
+    if q.kind == "status" and q.raw["latest"]["undated"] is False and any(st["undated"] and st["as_of"] > q.raw["latest"]["as_of"] for st in q.raw["steps"]):
+        return " Later undated commentary does not stand as the latest: a dated report outranks it."
+    return ""
+
+
+def disagreements_block(d: Dataset) -> HTML:
+    """Where sources disagree: one entry per party, whatever kind of row each point comes from (figures, versions
+    of events, claims, statuses), each point opening with its finding, then every version with its sources and quote."""
+    items = story.disputes(d)
+    if not items:
+        return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
+    shown = items[:MAX_DISPUTES]
+    parts = []
+    for x in shown:
+        points = "".join(
+            f'<div class="point"><p class="finding">{escape(q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
+            for q in x.questions)
+        n = len(x.questions)
+        parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
+                     f'<span class="count">{n} point{"s" * (n != 1)}</span></summary>{points}</details>')
+    if len(items) > len(shown):
+        parts.append(f'<p class="more">\u2026 and {len(items) - len(shown):,} more parties on whom sources differ (every row is in the CSVs).</p>')
     return HTML("".join(parts))
 
 
-MAX_CHECK_VARIANTS = 1  # per check, beyond its current-value row: failures and uncomputable ones first, then the most-cited; the CSV has all
+MAX_CHECK_VARIANTS = 12  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
+VERDICT = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}
 
 
 def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -127,34 +91,39 @@ def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return res.loc[keep], hidden
 
 
+def _workings(d: Dataset, r: pd.Series) -> str:
+    verdict = VERDICT[r["verdict"]]
+    if r["tolerance"] and r["verdict"] in ("pass", "fail"):
+        verdict += f" (tolerance {r['tolerance']})"
+    vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
+    return (f"{escape(r['inputs'])} \u2192 <strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))} "
+            f"<span class=\"verdict {'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</span>")
+
+
 def checks_block(d: Dataset) -> HTML:
-    """Declared arithmetic checks, pass or fail, with their arithmetic shown."""
+    """Declared arithmetic checks, pass or fail, with their workings and every variant, one block per check (reads on a phone)."""
     res = analysis.run_checks(d)
     if res.empty:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
-    rows = []
     shown, hidden = _variants_shown(res)
-    for i, (_, r) in enumerate(shown.iterrows()):
-        verdict = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}[r["verdict"]]
-        if r["tolerance"] and r["verdict"] in ("pass", "fail"):
-            verdict += f" (tolerance {r['tolerance']})"
-        vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
-        note = f'<br><span class="note">{escape(r["note"])}</span>' if r["note"] and r["variant_metric"] == "" else ""
-        rows.append(f"<tr><td>{escape(r['label'])}<br><span class=\"note\">{escape(r['variant'])}</span>{note}</td>"
-                    f"<td>{escape(r['inputs'])}</td><td><strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))}</td>"
-                    f"<td class=\"{'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</td></tr>")
-        last_of_check = i + 1 == len(shown) or shown["check"].iat[i + 1] != r["check"]
-        if r["check"] in hidden and last_of_check:
-            n = hidden[r["check"]]
-            rows.append(f'<tr><td colspan="4" class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""} of this check, '
-                        f"one per other value a source gives (every one is in the CSV below).</td></tr>")
+    blocks = []
+    for check, g in shown.groupby("check", sort=False):
+        base, alts = g[g["variant_metric"] == ""], g[g["variant_metric"] != ""]
+        head = base.iloc[0] if len(base) else g.iloc[0]
+        note = f'<p class="note">{plain_ids(d, head["note"])}</p>' if head["note"] else ""
+        variants = "".join(f"<li>{escape(r['variant'][:1].upper() + r['variant'][1:])}: {_workings(d, r)}</li>" for _, r in alts.iterrows())
+        if check in hidden:
+            n = hidden[check]
+            variants += f'<li class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""}, one per other value a source gives (every one is in the CSV below).</li>'
+        blocks.append(f'<div class="check" id="check-{escape(check)}"><h4>{escape(head["label"])}</h4>'
+                      f'<p class="workings">With the current value of each input: {_workings(d, head)}</p>{note}'
+                      + (f'<ul class="variants">{variants}</ul>' if variants else "") + "</div>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
-    summary = f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''} (a check passes when the computed value is within its tolerance of the reported one).</p>"
-    return HTML(summary + '<div class="table-wrap"><table class="checks"><caption>Arithmetic checks on the reported figures</caption>'
-                '<thead><tr><th scope="col">Check</th><th scope="col">Inputs</th><th scope="col">Result</th><th scope="col">Verdict</th></tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>'
-                f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
+    summary = (f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
+               "(a check passes when the computed value is within its tolerance of the reported one; a variant swaps in another value a source gives).</p>")
+    return HTML(summary + "".join(blocks)
+                + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
 
 
 def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
@@ -181,29 +150,44 @@ def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
     return load(tmp, as_of, rules=False)  # the last edition as it was published, even if it predates a rule
 
 
-SUMMARY_PER_GROUP = 3  # the page's short summary: the most important changes of each group; the full list follows
+SUMMARY_COUNT = 3  # the story's short summary: the most important changes; the appendix has them all
+
+
+def _changes(d: Dataset, base: str) -> list[dict]:
+    return analysis.compare(load_base(base, d.data_dir, d.as_of), d)
+
+
+def changes_summary(d: Dataset, base: str) -> HTML:
+    """For the story: how much changed since the base edition and the most important few, linked to the full list."""
+    if not base:
+        return HTML("")
+    changes = _changes(d, base)
+    head = f'<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
+    if not changes:
+        return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
+    top = [c for c in changes if c["group"] != "corrections"][:SUMMARY_COUNT]
+    items = "".join(f"<li><strong>{escape(analysis.GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
+    n = len(changes)
+    return HTML(head + f'<ul class="changes">{items}</ul><p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
+                f"since {escape(base_name(base))}, in the appendix</a></p></section>")
 
 
 def changes_block(d: Dataset, base: str) -> HTML:
-    """What changed since the base edition: a short summary, the complete list grouped (toggle on screen, in full on paper), a CSV."""
+    """What changed since the base edition, complete and grouped, with a CSV."""
     if not base:
         return HTML("")
-    old = load_base(base, d.data_dir, d.as_of)
-    changes = analysis.compare(old, d)
-    head = f'<h2 id="changes">What changed since the last edition</h2><p class="note">Compared with {escape(base_name(base))}.</p>'
+    changes = _changes(d, base)
+    head = f'<p class="note">Compared with {escape(base_name(base))}.</p>'
     if not changes:
         return HTML(head + "<p>Nothing was added, removed or changed.</p>")
     groups = {g: [c for c in changes if c["group"] == g] for g in analysis.GROUPS}
     one = {"statuses": "status", "events": "event", "figures": "figure", "sources": "source", "corrections": "correction to earlier rows"}  # "1 events"
     counts = ", ".join(f"{len(cs)} {analysis.GROUPS[g].lower() if len(cs) != 1 else one.get(g, g)}" for g, cs in groups.items() if cs)
-    summary = "".join(f"<li><strong>{escape(analysis.GROUPS[g])}:</strong> {escape(c['text'])}</li>"
-                      for g, cs in groups.items() if g != "corrections" for c in cs[:SUMMARY_PER_GROUP])
-    full = "".join(f'<h3>{escape(analysis.GROUPS[g])} ({len(cs)})</h3><ul class="changes">'
-                   + "".join(f"<li>{escape(c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
+    full = "".join(f'<h4>{escape(analysis.GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
+                   + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
     csv = csv_data_uri(pd.DataFrame(changes)[["group", "date", "text", "ids"]].rename(columns={"text": "change", "ids": "rows"}))
-    return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}. The most important:</p>"
-                f'<ul class="changes">{summary}</ul>'
-                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
+    return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
+                f'<details class="full-list" open><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
                 f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
 
 
@@ -243,4 +227,39 @@ def figure_rows(d: Dataset) -> pd.DataFrame:
     return f
 
 
-__all__ = ["changes_block", "checks_block", "disagreements_block", "key_figures_block", "load_base", "table"]
+def part(d: Dataset, key: str, title: str, *blocks) -> HTML:
+    """One part of the appendix, with its own heading and anchor (#appendix-KEY); nothing if its blocks are empty."""
+    body = "".join(str(b) for b in blocks if b is not None and str(b))
+    if not body:
+        return HTML("")
+    return HTML(f'<section class="part" id="appendix-{escape(key)}" aria-labelledby="appendix-{escape(key)}-h">'
+                f'<h3 id="appendix-{escape(key)}-h">{escape(title)}</h3>{body}</section>')
+
+
+def appendix_intro(d: Dataset) -> HTML:
+    """The appendix's heading and its short methodology note: evidence levels, dating, how the story is chosen."""
+    from . import lead, story
+
+    return HTML(
+        '<h2 id="appendix-h">The full record</h2>'
+        f"<p>Everything behind the story above: {len(d.sources)} source{'s' * (len(d.sources) != 1)}, {d.n_events} event{'s' * (d.n_events != 1)}, "
+        f"{len(d.figures)} figure{'s' * (len(d.figures) != 1)} and {len(d.relationships)} status report{'s' * (len(d.relationships) != 1)}, "
+        "each with the words of its source. Nothing is averaged; where sources differ, every version is here.</p>"
+        '<section class="part method" id="appendix-method" aria-labelledby="appendix-method-h"><h3 id="appendix-method-h">How this briefing is made</h3><ul>'
+        "<li><strong>How sure.</strong> <em>On the record</em> (confirmed): the quote puts the statement in the party's own mouth. "
+        "<em>Reported</em>: an outlet's account, or a party's release as an outlet relays it. <em>Unattributed</em> (rumoured): hedged, "
+        "or with no one named as its source. No account is raised a level because many texts repeat it.</li>"
+        "<li><strong>Dates.</strong> A date given as a window (\u201cbetween June 12 and 18\u201d) or a month is shown as that, everywhere. "
+        "A text with no date of its own is <em>undated</em>: it counts from the day of the latest events it reports (\u201cpublic by\u201d that day), "
+        "and never outranks dated reporting as a party's latest status.</li>"
+        "<li><strong>Figures.</strong> A figure's current value is the one most sources give for its latest period; values for different "
+        "periods are a series, not a disagreement. Checks recompute reported figures from others and swap in every other value a source gives.</li>"
+        f"<li><strong>The story.</strong> The headline names the deal until its newest key event is more than {lead.MOVED_ON_DAYS} days later, "
+        f"then leads with that event. Latest lists up to {story.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
+        "a change between two unconfirmed accounts is not a development. The disputes shown first are those that change the story: a figure that "
+        "fails a check, a lead figure, where a party stands, the deal's own terms; then the most widely reported.</li>"
+        "<li><strong>Sources.</strong> Numbers in brackets link to the numbered list at the end; each source's quoted words are checked "
+        "against its text before every release.</li></ul></section>")
+
+
+__all__ = ["appendix_intro", "changes_block", "changes_summary", "checks_block", "disagreements_block", "key_figures_block", "load_base", "part", "table"]

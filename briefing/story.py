@@ -1,0 +1,278 @@
+"""The story layer: what the short top of the page shows, chosen by rules that live here and are unit-tested.
+
+The page has two layers. The story leads (headline, numbers, what happened, who moves, what Scale says,
+what the reporting disputes, whether the numbers add up, what to watch); the appendix keeps the full record.
+Every list in the story is the top few by a rule below, and says how many more the appendix holds:
+
+- disputes: every disagreement (figures, event versions, claims, statuses) is one *question*; questions about
+  the same party are one *dispute* (one entry, whatever kind of row they come from). A dispute ranks by its
+  heaviest question: failing an arithmetic check (8), a lead metric (4), a party's status or the direction it
+  moves (3), the deal's own party (2), then how widely it is reported (up to 1). The story shows STORY_DISPUTES.
+- check verdicts: the declared checks with an expected value first (they can pass or fail), then the rest,
+  in file order; at most STORY_CHECKS, one sentence each.
+- latest: developments after the deal (briefing.lead.developments), newest first; a change of status between
+  two unconfirmed accounts is not a development; at most STORY_LATEST.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import analysis, fmt
+from .data import Dataset
+
+STORY_DISPUTES = 5
+STORY_CHECKS = 4
+STORY_LATEST = 4
+STORY_QUOTES = 3
+
+
+def top(items: list, n: int) -> tuple[list, int]:
+    """The first n items and how many more there are."""
+    return items[:n], max(0, len(items) - n)
+
+
+def party_name(name: str) -> str:
+    """'OpenAI (spokesperson)' and 'Meta; Scale AI' name OpenAI and Meta: the subject a dispute is filed under."""
+    first = (name or "").split(";")[0].strip()
+    return re.sub(r"\s*\(.*\)\s*$", "", first).strip()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+
+
+def reports(n: int, capital: bool = False) -> str:
+    """'one report', '3 reports'."""
+    word = {1: "one report", 2: "two reports", 3: "three reports"}.get(n, f"{n} reports")
+    return word[:1].upper() + word[1:] if capital else word
+
+
+# ---------------------------------------------------------------- disputes
+
+
+@dataclass
+class Question:
+    """One disagreement, as analysis found it, with the plain sentence a reader gets."""
+
+    kind: str  # value, period, event, claim, status, evidence
+    subject: str
+    sentence: str
+    source_ids: list[str]
+    score: float
+    raw: dict = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class Dispute:
+    """Every question about one party: one entry in the appendix, at most one sentence in the story."""
+
+    subject: str
+    questions: list[Question]
+
+    @property
+    def anchor(self) -> str:
+        return f"dispute-{slug(self.subject)}"
+
+    @property
+    def score(self) -> float:
+        return max(q.score for q in self.questions)
+
+    @property
+    def lead(self) -> Question:
+        return self.questions[0]
+
+
+def _failing_variants(checks: pd.DataFrame, metric: str, amount: float, unit: str) -> pd.DataFrame:
+    if checks.empty:
+        return checks
+    rows = checks[(checks["variant_metric"] == metric) & (checks["verdict"] == "fail")]
+    return rows[rows["variant"].str.contains(fmt.number(amount, unit, True), regex=False)]
+
+
+def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, bool]:
+    major, others = dis["versions"][0], dis["versions"][1:]
+    label = dis["label"] + (f" for {dis['period']}" if dis["period"] else "")
+    fails = False
+    if len(others) == 1:
+        o = others[0]
+        text = f"{reports(len(o['source_ids']), True)} put{'s' if len(o['source_ids']) == 1 else ''} {label} at {o['value']} rather than {major['value']}"
+        bad = _failing_variants(checks, dis["metric"], o["amount"], dis["unit"])
+        if not bad.empty:
+            fails = True
+            chk = d.checks.set_index("check_id").loc[bad.iloc[0]["check"]] if "check_id" in d.checks else None
+            expected = chk["expected"] if chk is not None else ""
+            target = f"the reported {bad.iloc[0]['expected_shown']} ({d.label(expected)})" if expected else "the other reported figures"
+            text += f"; that figure does not fit {target}"
+    else:
+        rest = " or ".join(o["value"] for o in others)
+        text = f"Most reports put {label} at {major['value']}; others give {rest}"
+        fails = any(not _failing_variants(checks, dis["metric"], o["amount"], dis["unit"]).empty for o in others)
+        if fails:
+            text += "; at least one of them does not fit the other reported figures"
+    return text + ".", fails
+
+
+def _period_sentence(dis: dict) -> str:
+    parts = [f"{v['period']} in {reports(len(v['source_ids']))}" for v in dis["versions"]]
+    return f"Reports agree on {dis['consensus']} for {dis['label']} but not on when it applies: {' and '.join(parts)}."
+
+
+def _event_title(dis: dict) -> str:
+    return (dis["label"] or dis["versions"][0]["description"]).rstrip(".")
+
+
+def _event_sentence(dis: dict) -> str:
+    title = _event_title(dis)
+    if dis["differs"] == "date":
+        whens = list(dict.fromkeys(v["when"].split(" (a ")[0] for v in dis["versions"]))
+        return f"Reports date one development differently ({title}): {' or '.join(whens)}."
+    n = len(dis["versions"])
+    return f"Reports tell one development in {n} versions ({title}); the appendix sets them side by side."
+
+
+def lower_first(d: Dataset, text: str) -> str:
+    """A curated phrase continued mid-sentence: its first letter lower-cased unless it starts a name (a party in the data, 'OpenAI')."""
+    word = re.split(r"[\s:,;.']", text, maxsplit=1)[0]
+    names = {w for n in list(d.relationships["party"]) + list(d.figures["entity"]) + list(d.events["actor"]) for w in re.split(r"[\s;()']+", n) if w}
+    if not word or word in names or any(c.isupper() for c in word[1:]):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _claim_sentence(d: Dataset, dis: dict) -> str:
+    lead = dis["lead"]["claim"].rstrip(".")
+    others = [v for v in dis["versions"] if v is not dis["lead"]]
+    more = f" (and {len(others) - 1} more version{'s' * (len(others) > 2)})" if len(others) > 1 else ""
+    return f"On {dis['topic']}, accounts differ: best supported, {lower_first(d, lead)}; also told, {lower_first(d, others[0]['claim'].rstrip('.'))}{more}."
+
+
+def _status_sentence(d: Dataset, s: dict) -> str:
+    latest = s["latest"]
+    phrases = list(dict.fromkeys(d.status_phrase(st["status"]) for st in s["steps"]))
+    if s["kind"] == "status":
+        others = [p for p in phrases if p != d.status_phrase(latest["status"])]
+        return f"{s['party']} is {d.status_phrase(latest['status'])}, by the latest dated report; other accounts: {' or '.join(others)}."
+    sure = {"confirmed": "on the record", "reported": "reported", "rumoured": "said without attribution"}
+    levels = list(dict.fromkeys(sure[st["evidence"]] for st in s["steps"]))
+    return f"Reports agree that {s['party']} is {d.status_phrase(latest['status'])}, but not on how sure it is: {' or '.join(levels)}."
+
+
+def _event_subject(d: Dataset, dis: dict) -> str:
+    ids = {v["event_id"] for v in dis["versions"]}
+    if "event_id" in d.relationships:
+        linked = d.relationships[d.relationships["event_id"].isin(ids)]
+        if len(linked):
+            return party_name(linked.iloc[0]["party"])
+    ev = d.event(dis["event_id"])
+    if ev is None:
+        return "Other"
+    outlets = set(d.all_sources["outlet"])
+    actor = party_name(ev["actor"])
+    if (actor in outlets or actor.startswith("Unnamed")) and ev.get("counterparty", ""):
+        return party_name(ev["counterparty"])
+    return actor
+
+
+def questions(d: Dataset) -> list[Question]:
+    """Every disagreement in the edition, of every kind, as a question with its subject, sentence and score."""
+    checks = analysis.run_checks(d)
+    lead_metrics = set(d.lead_metrics())
+    deal_party = d.fact(d.lead_metrics()[0]).entity if d.lead_metrics() and d.fact(d.lead_metrics()[0]) else ""
+    out: list[Question] = []
+
+    def add(kind, subject, sentence, source_ids, weight, raw):
+        subject = party_name(subject) or "Other"
+        n = len(set(source_ids))
+        score = weight + (2 if deal_party and subject == party_name(deal_party) else 0) + min(n, 10) / 10
+        out.append(Question(kind, subject, sentence, sorted(set(source_ids), key=d.citation_number), score, raw))
+
+    for dis in analysis.figure_disagreements(d):
+        ids = [s for v in dis["versions"] for s in v["source_ids"]]
+        if dis["kind"] == "period":
+            add("period", dis["entity"], _period_sentence(dis), ids, 4 * (dis["metric"] in lead_metrics), dis)
+        else:
+            sentence, fails = _value_sentence(d, dis, checks)
+            add("value", dis["entity"], sentence, ids, 8 * fails + 4 * (dis["metric"] in lead_metrics), dis)
+    for dis in analysis.event_disagreements(d):
+        ids = [s for v in dis["versions"] for s in v["source_ids"]]
+        subject = _event_subject(d, dis)
+        linked = "event_id" in d.relationships and d.relationships["event_id"].isin({v["event_id"] for v in dis["versions"]}).any()
+        add("event", subject, _event_sentence(dis), ids, 3 * linked, dis)
+    for dis in analysis.claim_disagreements(d):
+        ids = [s for v in dis["versions"] for s in v["source_ids"]]
+        add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, 0, dis)
+    for s in analysis.status_disagreements(d):
+        ids = [x for st in s["steps"] for x in st["source_ids"]]
+        moves = any(st.get("direction", "") != "neutral" for st in s["steps"]) if "direction" in s["steps"][0] else True
+        add(s["kind"], s["party"], _status_sentence(d, s), ids, 3 * moves * (s["kind"] == "status") + 1, s)
+    return out
+
+
+def disputes(d: Dataset) -> list[Dispute]:
+    """The questions grouped by party, heaviest first (within a dispute too)."""
+    groups: dict[str, list[Question]] = {}
+    for q in questions(d):
+        groups.setdefault(q.subject, []).append(q)
+    out = [Dispute(subject, sorted(qs, key=lambda q: -q.score)) for subject, qs in groups.items()]
+    return sorted(out, key=lambda x: (-x.score, x.subject))
+
+
+# ---------------------------------------------------------------- do the numbers add up
+
+
+def check_verdicts(d: Dataset, res: pd.DataFrame | None = None) -> list[dict]:
+    """One sentence per declared check (its current-value row), checks with an expected value first, with
+    the variants that do not fit named: 'Meta's investment ÷ its stake ≈ $29.2B, close to the reported $29B ...'."""
+    res = analysis.run_checks(d) if res is None else res
+    if res.empty:
+        return []
+    out = []
+    for order, (check, g) in enumerate(res.groupby("check", sort=False)):
+        base = g[g["variant_metric"] == ""]
+        if base.empty:
+            continue
+        r = base.iloc[0]
+        label = r["label"].split(" (")[0]
+        if r["verdict"] in ("pass", "fail"):
+            how = "close to" if r["verdict"] == "pass" else "which does not match"
+            text = f"{label}: {r['shown']}, {how} the reported {r['expected_shown']}"
+        elif r["verdict"] == "n/a":
+            text = f"{label}: {r['shown']}"
+        else:
+            text = f"{label}: {r['shown']}"
+        bad = g[(g["variant_metric"] != "") & (g["verdict"] == "fail")]
+        if len(bad):
+            vals = list(dict.fromkeys(v.split(" at ", 1)[-1].split(", as ")[0] for v in bad["variant"]))
+            text += f"; the {' and '.join(vals)} {'report does' if len(vals) == 1 else 'reports do'} not fit"
+        out.append({"check": check, "text": text + ".", "verdict": r["verdict"], "sources": r["sources"].split(";"),
+                    "rank": (r["verdict"] not in ("pass", "fail"), order)})
+    return sorted(out, key=lambda v: v["rank"])
+
+
+# ---------------------------------------------------------------- latest
+
+
+def _evidence_verb(evidence: str) -> str:
+    return {"confirmed": "confirmed it is", "reported": "is reported to be", "rumoured": "is said to be"}.get(evidence, "is")
+
+
+def story_latest(d: Dataset, deal_date: str | None) -> list[dict]:
+    """The developments after the deal, as plain sentences, newest first (the rule: briefing.lead.latest),
+    leaving out changes between two unconfirmed accounts."""
+    from .lead import latest
+
+    out = []
+    for item in latest(d, count=50):
+        if deal_date and item["date"] <= deal_date:
+            continue
+        if item["kind"] == "status":
+            if item["evidence"] != "confirmed" and item["prev_evidence"] != "confirmed":
+                continue
+            item = {**item, "text": f"{item['party']} {_evidence_verb(item['evidence'])} {d.status_phrase(item['status'])}"
+                    f" (before: {d.status_phrase(item['prev_status'])})."}
+        out.append(item)
+    return out

@@ -1,0 +1,127 @@
+"""The story's own blocks: the masthead, Latest, what Scale says, the short disputes and the checks' verdict.
+
+Each is the top few of a longer list (the rules: briefing.story) and links to its full entry in the appendix.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from . import fmt, story
+from .data import Dataset
+from .html import HTML, cite
+
+
+def more_link(n: int, anchor: str, what: str = "") -> str:
+    """'4 more in the appendix', linked to the full list."""
+    if n <= 0:
+        return ""
+    return f'<p class="more"><a href="#{escape(anchor)}">{n:,} more {escape(what) + " " if what else ""}in the appendix</a></p>'
+
+
+def masthead(d: Dataset) -> HTML:
+    """The headline and the one-sentence dek, computed from the data's current state."""
+    from .lead import dek
+
+    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(d.headline())}</h1>'
+                f'<p class="dek">{escape(dek(d))}</p></header>')
+
+
+def latest_block(d: Dataset) -> HTML:
+    """The newest developments after the deal, at most story.STORY_LATEST, each a dated, cited sentence."""
+    from .lead import deal_date
+
+    items = story.story_latest(d, deal_date(d))
+    if not items:
+        return HTML("")
+    shown, more = story.top(items, story.STORY_LATEST)
+    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
+                  for i in shown)
+    return HTML(f'<section class="latest" aria-labelledby="latest-h"><h2 id="latest-h">Latest</h2><ul>{lis}</ul>'
+                f'{more_link(more, "appendix-events", "developments")}</section>')
+
+
+_OPEN, _CLOSE = "\u201c\"", "\u201d\""
+
+
+def quoted_words(quote: str, min_words: int = 3) -> list[str]:
+    """The words inside quotation marks in a source's sentence, pair by pair (a pair the excerpt cuts off is closed at
+    its end); a short quoted phrase ('double down') is part of the reporter's sentence, not the party's words."""
+    out, start = [], None
+    for i, ch in enumerate(quote):
+        if start is None and ch in _OPEN:
+            start = i + 1
+        elif start is not None and ch in _CLOSE:
+            out.append(quote[start:i])
+            start = None
+    if start is not None:
+        out.append(quote[start:])
+    return [w.strip().rstrip(",") for w in out if len(w.split()) >= min_words]
+
+
+def statement_item(d: Dataset, r) -> str:
+    """A party's statement: its own quoted words, with who said them and through which outlet; a text that only
+    relays it (no quotation marks) is shown as the outlet's sentence, attributed to the outlet."""
+    srcs = r["source_list"]
+    first = d.all_sources.loc[srcs[0]] if srcs and srcs[0] in d.all_sources.index else None
+    outlet = (first["outlet"] or "") if first is not None else ""
+    who = r["speaker"] or story.party_name(r["actor"])
+    when = escape(fmt.event_date_text(r))
+    words = quoted_words(r["quote"])
+    if words:
+        text = " \u2026 ".join(f"\u201c{escape(w)}\u201d" for w in words)
+        via = f", as {escape(outlet)} reported it" if outlet else ""
+        return f'<li><blockquote>{text}</blockquote><p class="who">{escape(who[:1].upper() + who[1:])}, {when}{via}{cite(d, srcs)}</p></li>'
+    by = escape(outlet) if outlet else "One report"
+    return (f'<li><p class="relayed">{by} reported: <q>{escape(r["quote"])}</q></p>'
+            f'<p class="who">Scale\u2019s words are not quoted here; {when}{cite(d, srcs)}</p></li>')
+
+
+def statements(d: Dataset, event_types: list[str], actors: list[str]):
+    """Statements by these actors, newest last: rows whose quote names who spoke (a reporter's narration has no speaker)."""
+    every = d.all_events
+    ev = every[every["event_type"].isin(event_types) & every["actor"].map(lambda a: a.startswith(tuple(actors)))]
+    if "speaker" in ev:
+        ev = ev[ev["speaker"] != ""]
+    # those with the party's own quoted words first, then the most widely reported
+    return ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len)).sort_values(["_q", "_n", "date"], kind="stable")
+
+
+def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = story.STORY_QUOTES) -> HTML:
+    ev = statements(d, event_types, actors)
+    if ev.empty:
+        return HTML("")
+    shown, more = story.top(list(ev.iterrows()), limit)
+    items = "".join(statement_item(d, r) for _, r in shown)
+    return HTML(f'<ul class="quotes">{items}</ul>{more_link(more, "appendix-statements", "statements")}')
+
+
+def all_statements(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
+    ev = statements(d, event_types, actors).sort_values(["date", "event_id"])
+    if ev.empty:
+        return HTML("<p>No statement had been reported by this date.</p>")
+    return HTML(f'<ul class="quotes">{"".join(statement_item(d, r) for _, r in ev.iterrows())}</ul>')
+
+
+def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
+    """The disputes that change the story, one sentence each, cited, linked to their full entries."""
+    items = story.disputes(d)
+    if not items:
+        return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
+    shown, more = story.top(items, limit)
+    lis = "".join(f'<li>{escape(x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}">Full entry</a></li>' for x in shown)
+    n_questions = sum(len(x.questions) for x in items)
+    return HTML(f'<ul class="disputes">{lis}</ul>'
+                f'<p class="more"><a href="#appendix-disputes">All {n_questions:,} points on which the reporting differs, '
+                f"with every version and quote, are in the appendix</a>.</p>")
+
+
+def checks_verdict(d: Dataset, limit: int = story.STORY_CHECKS) -> HTML:
+    """One sentence per lead check: what the arithmetic gives against what is reported."""
+    verdicts = story.check_verdicts(d)
+    if not verdicts:
+        return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
+    shown, more = story.top(verdicts, limit)
+    lis = "".join(f'<li class="v-{escape(v["verdict"].replace("/", ""))}">{escape(v["text"])}{cite(d, v["sources"])}</li>' for v in shown)
+    return HTML(f'<ul class="verdicts">{lis}</ul>{more_link(more, "appendix-checks", "checks, and the workings of each,")}')
