@@ -185,8 +185,12 @@ class Dataset:
         rel = rel.copy()
         rel["_ev"] = rel["evidence"].map(EVIDENCE_ORDER.index)
         rel["_undated"] = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False
-        rel = rel.sort_values(["party", "_undated", "as_of", "_ev"], ascending=[True, True, False, True])
-        return rel.drop_duplicates("party").drop(columns=["_ev", "_undated"]).reset_index(drop=True)
+        listings = set()  # statuses that only name the party (statuses.csv supersedes = no): never the latest over a move
+        if self.statuses is not None and "supersedes" in self.statuses:
+            listings = set(self.statuses.index[self.statuses["supersedes"] == "no"])
+        rel["_listing"] = rel["status"].isin(listings)
+        rel = rel.sort_values(["party", "_listing", "_undated", "as_of", "_ev"], ascending=[True, True, True, False, True])
+        return rel.drop_duplicates("party").drop(columns=["_ev", "_undated", "_listing"]).reset_index(drop=True)
 
     def row_sources(self, row_id: str) -> list[str]:
         """The sources of one row of this edition (an event, claim, status or figure, by its id): what a sentence

@@ -234,13 +234,13 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
     if ev.empty:
         return HTML("<p>No events of this kind had been reported by this date.</p>")
     shown = ev.tail(limit)  # if cut, the oldest go: the newest news is never the part left out
-    items = []
+    days: dict[str, list[str]] = {}
     for _, r in shown.iterrows():
-        items.append(
-            f'<li><time datetime="{escape(r["date"])}">{escape(fmt.event_date_text(r))}</time> '
-            f'<span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
-            f'{plain_ids(d, r["description"])}{cite(d, r["source_list"])}</li>'
-        )
+        days.setdefault(fmt.event_date_text(r), []).append(
+            f'<li><span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
+            f'{plain_ids(d, r["description"])}{cite(d, r["source_list"])}</li>')
+    first = dict(zip(shown.apply(fmt.event_date_text, axis=1), shown["date"]))
+    items = [f'<li><time datetime="{escape(first[when])}">{escape(when)}</time><ul>{"".join(lis)}</ul></li>' for when, lis in days.items()]
     cut = (f'<p class="more">The {len(ev) - len(shown):,} oldest of {len(ev):,} events are not listed here '
            f"(every event is in the CSV download above).</p>") if len(ev) > len(shown) else ""
     return HTML(f'{cut}<ol class="event-list">{"".join(items)}</ol>')
@@ -268,10 +268,20 @@ def csv_data_uri(df: pd.DataFrame) -> str:
     return "data:text/csv;charset=utf-8," + urllib.parse.quote(safe.to_csv(index=False, lineterminator="\n"))
 
 
-def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data") -> str:
-    """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest."""
-    head = "".join(f'<th scope="col">{escape(str(c).replace("_", " "))}</th>' for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in row) + "</tr>" for row in df.head(limit).itertuples(index=False))
+SOURCE_COLUMNS = ("source_ids", "source_id", "sources")  # shown as citation numbers on the page; the CSV keeps the ids
+
+
+def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data", d: Dataset | None = None) -> str:
+    """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest; with the Dataset,
+    a column of source ids reads as citation numbers linking to the sources."""
+    head = "".join(f'<th scope="col">{escape("sources" if d is not None and str(c) in SOURCE_COLUMNS else str(c).replace("_", " "))}</th>' for c in df.columns)
+    src_cols = {i for i, c in enumerate(df.columns) if d is not None and str(c) in SOURCE_COLUMNS}
+
+    def cell(i, v):
+        if i in src_cols and isinstance(v, str):
+            return cite(d, [x.strip() for x in v.split(";")]).replace('<sup class="cite">', "").replace("</sup>", "") or ""
+        return escape(_cell(v))
+    body = "".join("<tr>" + "".join(f"<td>{cell(i, v)}</td>" for i, v in enumerate(row)) + "</tr>" for row in df.head(limit).itertuples(index=False))
     more = f'<p class="more">… and {len(df) - limit:,} more row{"s" * (len(df) - limit != 1)} in the CSV.</p>' if len(df) > limit else ""
     return f'<div class="table-wrap"><table class="{cls}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
 
@@ -299,6 +309,6 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML
         f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
         f'<figcaption><span class="chart-sources">Sources: {src}.</span> '
         f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a></figcaption>'
-        f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title)}</details>'
+        f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title, d=d)}</details>'
         f"</figure>"
     )

@@ -59,7 +59,8 @@ def developments(d: Dataset) -> list[dict]:
         rows = d.figures[d.figures["metric"] == metric]
         date = f.period if len(f.period) == 10 else min(rows[rows["source_id"].isin(f.source_ids)]["known_from"])
         out.append({"date": date, "when": fmt.date_text(date), "source_ids": list(f.source_ids), "party": f.entity, "kind": "figure",
-                    "text": f"{f.label}: {prev.text()} \u2192 {f.text()}" + (f" ({f.period_text()})" if f.period else ""), "weight": 3.5})
+                    "text": f"{f.label}: {prev.text()} \u2192 {f.text()}" + (f" ({f.period_text()})" if f.period else ""), "weight": 3.5,
+                    "label": f.label, "value": f.text(), "previous": prev.text(), "up": f.amount > prev.amount})
     return out
 
 

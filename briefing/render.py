@@ -75,7 +75,7 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
         for ids, q in zip(df[col], df["quote"]):
             quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
     texts = {doc: i + 1 for i, doc in enumerate(dict.fromkeys(d.all_sources["document"]))}  # the collection's texts, numbered
-    items = []
+    items, last_date = [], None
     for sid, s in d.sources.iterrows():
         if only is not None and sid not in only:
             continue
@@ -91,9 +91,11 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
         if qs:
             quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs)})</summary><ul>'
                       + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs) + "</ul></details>")
+        shown_date = "" if date == last_date else f"; {date}"  # a run of items of one text says its date once
+        last_date = date
         items.append(
-            f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}"><strong>{escape(name)}</strong>{head}'
-            f' <span class="meta">{escape(date)}; {escape(where)}{credited}.</span>{quoted}</li>'
+            f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}" title="{escape(sid)}: {escape(date)}"><strong>{escape(name)}</strong>{head}'
+            f' <span class="meta">{escape(where[:1].upper() + where[1:])}{escape(shown_date)}{credited}.</span>{quoted}</li>'
         )
     h = f"h{level}"
     if not items:

@@ -187,3 +187,14 @@ def summary(build_dir: Path, started: float | None = None, now: float | None = N
 
 def progress(notebook: str, seconds: float) -> str:
     return f"executed {notebook} in {seconds:.1f} s"
+
+
+def repeated_phrases(text: str, n: int = 7, limit: int = 3) -> dict[str, int]:
+    """Phrases of n words that a text repeats more than `limit` times (a template opening entry after entry)."""
+    words = [w.strip("\u201c\u201d\"'()[],.;:").lower() for w in text.split()]
+    words = [w for w in words if w]
+    counts: dict[str, int] = {}
+    for i in range(len(words) - n + 1):
+        key = " ".join(words[i:i + n])
+        counts[key] = counts.get(key, 0) + 1
+    return {k: c for k, c in counts.items() if c > limit}

@@ -47,8 +47,6 @@ def _versions(d: Dataset, q: story.Question) -> str:
 
 def _why(q: story.Question) -> str:
     """Which version the briefing leads with, and why (claims and figures), in the appendix's evidence words."""
-    if q.kind == "claim":
-        return f" The briefing leads with the first: {q.raw['why']}."
     if q.kind == "status" and q.raw["latest"]["undated"] is False and any(st["undated"] and st["as_of"] > q.raw["latest"]["as_of"] for st in q.raw["steps"]):
         return " Later undated commentary does not stand as the latest: a dated report outranks it."
     return ""
@@ -64,7 +62,7 @@ def disagreements_block(d: Dataset) -> HTML:
     parts = []
     for x in shown:
         points = "".join(
-            f'<div class="point"><p class="finding">{escape(q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
+            f'<div class="point"><p class="finding">{plain_ids(d, q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
             for q in x.questions)
         n = len(x.questions)
         parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
@@ -116,7 +114,7 @@ def checks_block(d: Dataset) -> HTML:
             n = hidden[check]
             variants += f'<li class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""}, one per other value a source gives (every one is in the CSV below).</li>'
         blocks.append(f'<div class="check" id="check-{escape(check)}"><h4>{escape(head["label"])}</h4>'
-                      f'<p class="workings">With the current value of each input: {_workings(d, head)}</p>{note}'
+                      f'<p class="workings">{_workings(d, head)}</p>{note}'
                       + (f'<ul class="variants">{variants}</ul>' if variants else "") + "</div>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
@@ -253,7 +251,8 @@ def appendix_intro(d: Dataset) -> HTML:
         "A text with no date of its own is <em>undated</em>: it counts from the day of the latest events it reports (\u201cpublic by\u201d that day), "
         "and never outranks dated reporting as a party's latest status.</li>"
         "<li><strong>Figures.</strong> A figure's current value is the one most sources give for its latest period; values for different "
-        "periods are a series, not a disagreement. Checks recompute reported figures from others and swap in every other value a source gives.</li>"
+        "periods are a series, not a disagreement. In each disagreement the version listed first is the one the story leads with: "
+        "the surest evidence, then a dated source over undated commentary, then the most sources. Checks recompute reported figures from others and swap in every other value a source gives.</li>"
         f"<li><strong>The story.</strong> The headline names the deal until its newest key event is more than {lead.MOVED_ON_DAYS} days later, "
         f"then leads with that event. Latest lists up to {story.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
         "a change between two unconfirmed accounts is not a development. The disputes shown first are those that change the story: a figure that "

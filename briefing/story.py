@@ -155,7 +155,7 @@ def _status_sentence(d: Dataset, s: dict) -> str:
     phrases = list(dict.fromkeys(d.status_phrase(st["status"]) for st in s["steps"]))
     if s["kind"] == "status":
         others = [p for p in phrases if p != d.status_phrase(latest["status"])]
-        return f"{s['party']} is {d.status_phrase(latest['status'])}, by the latest dated report; other accounts: {' or '.join(others)}."
+        return f"Latest dated report: {s['party']} is {d.status_phrase(latest['status'])}; earlier or undated ones: {' or '.join(others)}."
     sure = {"confirmed": "on the record", "reported": "reported", "rumoured": "said without attribution"}
     levels = list(dict.fromkeys(sure[st["evidence"]] for st in s["steps"]))
     return f"Reports agree that {s['party']} is {d.status_phrase(latest['status'])}, but not on how sure it is: {' or '.join(levels)}."
@@ -272,7 +272,9 @@ def story_latest(d: Dataset, deal_date: str | None) -> list[dict]:
         if item["kind"] == "status":
             if item["evidence"] != "confirmed" and item["prev_evidence"] != "confirmed":
                 continue
-            item = {**item, "text": f"{item['party']} {_evidence_verb(item['evidence'])} {d.status_phrase(item['status'])}"
-                    f" (before: {d.status_phrase(item['prev_status'])})."}
+            item = {**item, "text": f"{item['party']} {_evidence_verb(item['evidence'])} {d.status_phrase(item['status'])}; "
+                    f"earlier accounts had it {d.status_phrase(item['prev_status'])}."}
+        elif item["kind"] == "figure":
+            item = {**item, "text": f"{item['label']} {'rose' if item['up'] else 'fell'} to {item['value']}, from {item['previous']}."}
         out.append(item)
     return out

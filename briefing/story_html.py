@@ -10,7 +10,7 @@ from html import escape
 
 from . import fmt, story
 from .data import Dataset
-from .html import HTML, cite
+from .html import HTML, cite, plain_ids
 
 
 def more_link(n: int, anchor: str, what: str = "") -> str:
@@ -66,7 +66,7 @@ def statement_item(d: Dataset, r) -> str:
     srcs = r["source_list"]
     first = d.all_sources.loc[srcs[0]] if srcs and srcs[0] in d.all_sources.index else None
     outlet = (first["outlet"] or "") if first is not None else ""
-    who = r["speaker"] or story.party_name(r["actor"])
+    who = r.get("speaker", "") or story.party_name(r["actor"])
     when = escape(fmt.event_date_text(r))
     words = quoted_words(r["quote"])
     if words:
@@ -75,7 +75,7 @@ def statement_item(d: Dataset, r) -> str:
         return f'<li><blockquote>{text}</blockquote><p class="who">{escape(who[:1].upper() + who[1:])}, {when}{via}{cite(d, srcs)}</p></li>'
     by = escape(outlet) if outlet else "One report"
     return (f'<li><p class="relayed">{by} reported: <q>{escape(r["quote"])}</q></p>'
-            f'<p class="who">Scale\u2019s words are not quoted here; {when}{cite(d, srcs)}</p></li>')
+            f'<p class="who">{when}{cite(d, srcs)}</p></li>')
 
 
 def statements(d: Dataset, event_types: list[str], actors: list[str]):
@@ -110,7 +110,7 @@ def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     shown, more = story.top(items, limit)
-    lis = "".join(f'<li>{escape(x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}">Full entry</a></li>' for x in shown)
+    lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}">Full entry</a></li>' for x in shown)
     n_questions = sum(len(x.questions) for x in items)
     return HTML(f'<ul class="disputes">{lis}</ul>'
                 f'<p class="more"><a href="#appendix-disputes">All {n_questions:,} points on which the reporting differs, '
