@@ -69,7 +69,12 @@ def id_pattern(d: Dataset) -> re.Pattern:
 def plain_ids(d: Dataset, text: str) -> str:
     """A curated text, escaped, with any source id in it ('agg-14's version') turned into its citation number:
     readers see numbers that link to the sources, never the data's ids."""
-    return id_pattern(d).sub(lambda m: f'source <a href="#src-{m.group(1)}">[{d.citation_number(m.group(1))}]</a>', escape(text))
+    def number(m: re.Match) -> str:
+        sid = m.group(1)
+        if sid not in d.sources.index:  # not yet published in this edition (an early AS_OF): nothing to link to
+            return "a later source"
+        return f'source <a href="#src-{sid}">[{d.citation_number(sid)}]</a>'
+    return id_pattern(d).sub(number, escape(text))
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-+]+))?\}")

@@ -63,8 +63,38 @@ def combine(notebooks: list[Path]):
                 continue
             cell["id"] = f"{path.stem}-{i}"  # unique and stable across the combined book
             book.cells.append(cell)
+    book.cells = _drop_empty_sections(book.cells)
     book.metadata["kernelspec"] = {"name": "scale-briefing", "display_name": "Scale briefing", "language": "python"}
     return book
+
+
+def _is_heading(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("#")
+
+
+def _shows_something(cell) -> bool:
+    if cell.cell_type == "markdown":
+        return bool(cell.source.strip()) and not cell.source.lstrip().startswith("<!--")
+    return any(str(o.get("data", {}).get("text/html", "")).strip() for o in cell.get("outputs", ()))
+
+
+def _drop_empty_sections(cells: list) -> list:
+    """A heading with nothing under it before the next heading (every sentence withheld in this edition) is dropped."""
+    out = []
+    for i, cell in enumerate(cells):
+        if _is_heading(cell):
+            rest = []
+            for nxt in cells[i + 1:]:
+                if _is_heading(nxt):
+                    break
+                rest.append(nxt)
+            if not any(_shows_something(c) for c in rest):
+                continue
+        out.append(cell)
+    return out
+
+
+MAX_QUOTES = 6  # quoted passages listed per source; the rest are in the CSV downloads
 
 
 def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str:
@@ -89,8 +119,9 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
         qs = list(dict.fromkeys(quotes.get(sid, [])))
         quoted = ""
         if qs:
-            quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs)})</summary><ul>'
-                      + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs) + "</ul></details>")
+            more = (f'<li class="note">\u2026 and {len(qs) - MAX_QUOTES:,} more, in the CSV downloads</li>') if len(qs) > MAX_QUOTES else ""
+            quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs):,})</summary><ul>'
+                      + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs[:MAX_QUOTES]) + more + "</ul></details>")
         shown_date = "" if date == last_date else f"; {date}"  # a run of items of one text says its date once
         last_date = date
         items.append(
@@ -135,7 +166,7 @@ def page_meta(d, headline: str) -> dict:
     return {
         "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
         "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
-        "data_modified": data_last_date(d), "edition_line": edition_line, "budget": "later" if _moved_on(d) else "deal",
+        "data_modified": data_last_date(d), "edition_line": edition_line,
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
         "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
                      "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
@@ -154,7 +185,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
         "appendix": book.metadata.get("appendix", False),
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
-        "meta": page_meta(d, d.headline()),
+        "meta": {**page_meta(d, d.headline()), "budget": "later" if _moved_on(d) else "deal"},
     }
     body, _ = exporter.from_notebook_node(book, resources=resources)
     return body

@@ -16,7 +16,8 @@ from .html import HTML, cite, csv_data_uri, plain_ids, table
 from .paths import ROOT
 from .schema import load_schema, schema_path
 
-MAX_DISPUTES = 40  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
+MAX_POINTS = 12  # per entry: the heaviest first
+MAX_DISPUTES = 20  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
 
 
 def _q(text: str) -> str:
@@ -63,7 +64,9 @@ def disagreements_block(d: Dataset) -> HTML:
     for x in shown:
         points = "".join(
             f'<div class="point"><p class="finding">{plain_ids(d, q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
-            for q in x.questions)
+            for q in x.questions[:MAX_POINTS])
+        if len(x.questions) > MAX_POINTS:
+            points += f'<p class="more">\u2026 and {len(x.questions) - MAX_POINTS:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
         n = len(x.questions)
         parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
                      f'<span class="count">{n} point{"s" * (n != 1)}</span></summary>{points}</details>')

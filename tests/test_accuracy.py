@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing import analysis, fmt, html, sections
+from briefing import story_html, analysis, fmt, html, sections
 from briefing.data import load
 from briefing.render import data_last_date, sources_section
 from briefing.validate import validate
@@ -72,9 +72,9 @@ def test_undated_commentary_is_marked_and_not_latest_on_the_page(small):
     google = next(s for s in analysis.status_disagreements(d) if s["party"] == "Google")
     assert google["latest"]["as_of"] == "2025-06-12" and not google["latest"]["undated"]
     text = str(sections.disagreements_block(d))
-    assert "(undated commentary, public by then)" in text
+    assert "(undated, public by then)" in text
     clients = str(html.status_list(d, ["client"]))
-    assert "undated commentary, public by June 18, 2025" in clients
+    assert "undated, public by June 18, 2025" in clients
 
 
 def test_an_undated_row_is_dated_by_its_source(small):
@@ -141,7 +141,7 @@ def test_an_outlet_needs_its_basis(small):
 def test_an_outlet_from_the_collection_readme_says_so_on_the_page(small):
     page = sources_section(load(small))
     item = re.search(r'<li id="src-agg-02".*?</li>', page, re.S).group(0)
-    assert "Bloomberg (as the source collection&#x27;s notes attribute it; the text does not name its outlet)" in item
+    assert "Bloomberg (per the collection&#x27;s notes)" in item
     assert re.search(r'<li id="src-agg-03"[^>]*><strong>Outlet not named</strong>', page)
 
 
@@ -171,8 +171,9 @@ def test_non_numeric_disagreements_render(small):
     assert "Interim chief executive." in block and "promoted &#x27;to the CEO role&#x27;" in block
     assert "The briefing leads with \u201cInterim chief executive.\u201d (reported)" in analysis.reading(
         next(c for c in analysis.claim_disagreements(d) if c["topic"] == "Jason Droege's new title"))
-    # an event told in two versions
-    assert "Accounts differ: Reuters: Google plans to cut ties" in block
+    # an event told in two versions, in Google's one entry with its status and claims (one disagreement, one entry)
+    google = re.search(r'<details class="dispute" id="dispute-google">.*?</details>', block, re.S).group(0)
+    assert "Reuters: Google plans to cut ties" in google and block.count('id="dispute-google"') == 1
 
 
 def test_a_weekday_disagreement_renders_with_both_dates(small):
@@ -206,9 +207,13 @@ def test_a_minority_version_does_not_date_the_edition(small):
 
 def test_what_scale_says_is_only_what_scale_said(small):
     d = load(small)
-    said = str(html.quotes_list(d, ["statement", "memo", "announcement"], ["Scale AI"]))
-    assert "Unlike some other recent tech deals" in said  # Droege's own words
+    said = str(story_html.all_statements(d, ["statement", "memo", "announcement"], ["Scale AI"]))
+    assert "<blockquote>\u201cUnlike some other recent tech deals" in said  # Droege's own words, as his
     assert "Scale announced in a June 12 press release" not in said  # the reporter's narration of the release: no speaker
+    # a reporter's sentence that relays Scale (no quotation marks) is the outlet's, not Scale's words
+    relayed = re.findall(r'<p class="relayed">(.*?)</p>', said)
+    assert all(" reported: <q>" in r for r in relayed)
+    assert "<blockquote>\u201cMeta will not have any voting power" not in said
 
 
 def test_status_list_reads_for_one_party_or_many(small):

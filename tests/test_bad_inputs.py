@@ -371,11 +371,11 @@ FAILURE = "injected by test_bad_inputs: this cell always fails"
 
 @pytest.fixture
 def failing_cell(tmp_path: Path, monkeypatch) -> str:
-    """Make notebook 04's changes_block cell raise at run time, with data and parameters that validate.
+    """Make notebook 05's changes_block cell raise at run time, with data and parameters that validate.
 
     (A bad BASE no longer reaches the notebooks: `make` now checks it with the data, up front.)
     An IPython startup file, run by every kernel before the notebook's cells, swaps
-    briefing.sections.changes_block for one that raises; only notebook 04 calls it.
+    briefing.sections.changes_block for one that raises; only notebook 05 (the appendix) calls it.
     """
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
@@ -391,19 +391,19 @@ def failing_cell(tmp_path: Path, monkeypatch) -> str:
 
 
 def test_failing_cell_names_notebook_and_cell_and_publishes_nothing(edition: Edition, failing_cell: str):
-    # A new AS_OF reruns every notebook; naming 04 first makes it fail early rather than after the
+    # A new AS_OF reruns every notebook; naming 05 first makes it fail early rather than after the
     # three others. `all` still asks for briefing.html and briefing.pdf, which must not be written.
-    proc = make(f"BUILD={edition.dir}", "AS_OF=2025-06-19", f"{edition.dir}/notebooks/04_reporting.ipynb", "all", timeout=600)
+    proc = make(f"BUILD={edition.dir}", "AS_OF=2025-06-19", f"{edition.dir}/notebooks/05_appendix.ipynb", "all", timeout=600)
     assert proc.returncode != 0
     failed = [line for line in proc.stderr.splitlines() if " failed: " in line]
     assert len(failed) == 1, proc.stderr
-    assert re.fullmatch(rf"notebooks/04_reporting\.ipynb: cell \d+ failed: RuntimeError: {re.escape(failing_cell)}", failed[0]), failed[0]
+    assert re.fullmatch(rf"notebooks/05_appendix\.ipynb: cell \d+ failed: RuntimeError: {re.escape(failing_cell)}", failed[0]), failed[0]
     assert "Traceback" not in proc.stderr
     assert "briefing html" not in proc.stdout and "briefing pdf" not in proc.stdout
     assert published(edition.dir) == edition.hashes
     assert [(edition.dir / n).stat().st_mtime_ns for n in PUBLISHED] == [edition.state[n][1] for n in PUBLISHED]
-    assert not (edition.dir / "notebooks" / "04_reporting.ipynb").exists() or \
-        sha256(edition.dir / "notebooks" / "04_reporting.ipynb") == edition.state["notebooks/04_reporting.ipynb"][0]
+    assert not (edition.dir / "notebooks" / "05_appendix.ipynb").exists() or \
+        sha256(edition.dir / "notebooks" / "05_appendix.ipynb") == edition.state["notebooks/05_appendix.ipynb"][0]
     assert leftovers(edition.dir) == []
 
 

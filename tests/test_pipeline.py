@@ -73,10 +73,10 @@ def test_pdf_pages_text_and_fonts(built):
 
 def test_notebooks_run_on_alternative_data(tmp_path):
     build(tmp_path, f"DATA={SMALL}")
-    for nb in ("01_deal", "02_clients", "03_rivals", "04_reporting"):
+    for nb in ("01_deal", "02_clients", "03_rivals", "04_reporting", "05_appendix"):
         assert (tmp_path / "notebooks" / f"{nb}.ipynb").is_file()
     html = (tmp_path / "briefing.html").read_text(encoding="utf-8")
-    assert "Built from 18 sources, 8 events and 7 figures" in html  # 9 event rows, one of them a version of another
+    assert "Everything behind the story above: 18 sources, 8 events, 7 figures" in html  # 9 event rows, one of them a version of another
 
 
 def test_as_of_edition_shows_what_was_known_then(tmp_path):
