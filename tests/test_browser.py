@@ -64,6 +64,27 @@ def test_charts_render_offline_without_errors(browser, built, tmp_path):
     assert (built / "screenshot-phone.png").stat().st_size > 10_000
 
 
+CHART_TEXT_PX = """() => [...document.querySelectorAll('figure.chart svg')].map(svg => {
+  const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
+    const m = t.getScreenCTM();  // the viewBox's scale to the page: the SVG is drawn at the column's width
+    return [parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b), t.textContent.trim()];
+  }).sort((a, b) => a[0] - b[0]);
+  return [svg.dataset.chart, svg.getBoundingClientRect().width, sizes[0]];
+})"""
+
+
+def test_chart_text_is_at_least_11px_on_a_phone(browser, built):
+    """Every chart's smallest word, as Chromium draws it at 390 x 844: at least 11 px (the SVG scales to the column)."""
+    page, _ = open_offline(browser, built / "briefing.html")
+    page.set_viewport_size({"width": 390, "height": 844})
+    found = page.evaluate(CHART_TEXT_PX)
+    page.close()
+    assert {name for name, _, _ in found} >= {"valuation", "clients", "rivals", "timeline"}, found
+    for name, width, (px, text) in found:
+        assert width <= 390, f"{name}: drawn {width} px wide"
+        assert px >= 11, f"{name}: {text!r} is {px:.1f} px at 390 px wide"
+
+
 HOSTILE = [
     "<script>document.title='x'</script>",
     "<img src=x onerror=alert(1)>",

@@ -18,7 +18,6 @@ from conftest import DATA
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOOLTIP = re.compile(r"^(?P<value>[^|]+) \| source: (?P<ids>[^|]+) \| \u201c(?P<quote>[^\u201d]+)\u201d$")
-MONEY_METRICS = ("scale_revenue_usd", "google_spend_usd", "google_planned_spend_usd")
 VALUATION_METRICS = ("valuation_pre_usd", "valuation_post_usd", "meta_investment_usd")
 
 
@@ -108,16 +107,23 @@ def test_tooltips_are_not_html_escaped_twice(marks):
             assert not re.search(r"&(amp|lt|gt|quot|#\d+);", text), f"{chart} {gid}: double-escaped text: {text!r}"
 
 
+def client_accounts() -> list[dict[str, str]]:
+    """The client rows the clients chart draws on: clients that moved, without the deal's investor."""
+    rel = rows("relationships")
+    investors = {r["entity"] for r in rows("figures") if r["metric"] == "meta_investment_usd"} | {r["party"] for r in rel if r["role"] == "investor"}
+    clients = [r for r in rel if r["role"] == "client" and r["party"] not in investors]
+    moved = {r["party"] for r in clients if r["direction"] != "neutral"}  # the chart plots clients that moved
+    return [r for r in clients if r["party"] in moved]
+
+
 def expected_marks() -> dict[str, int]:
     """How many marks each chart must have, counted from the CSVs (the timeline is checked by what its marks cover)."""
     metrics = {r["metric"] for r in rows("figures")}
     rel = rows("relationships")
-    clients = [r for r in rel if r["role"] == "client"]
-    moved = {r["party"] for r in clients if r["direction"] != "neutral"}  # the chart plots clients that moved
     return {
         "valuation": sum(m in metrics for m in VALUATION_METRICS),  # one per bar
-        "clients": sum(r["party"] in moved for r in clients) + sum(m in metrics for m in MONEY_METRICS),  # per row + per money bar
-        "rivals": len({r["party"] for r in rel if r["role"] in ("competitor", "new provider")}),  # one bar per rival
+        "clients": len({r["party"] for r in client_accounts()}),  # one row per client
+        "rivals": len({r["party"] for r in rel if r["role"] in ("competitor", "new provider")}),  # one row per rival
     }
 
 
@@ -126,7 +132,7 @@ def test_marks_per_chart_match_the_data(marks):
     got = {chart: len(found) for chart, found in marks.items() if chart != "timeline"}
     assert got == want
     # sanity: the data gives these charts something to show
-    assert want["valuation"] == 3 and want["clients"] > 3 and want["rivals"] > 1
+    assert want["valuation"] == 3 and want["clients"] > 2 and want["rivals"] > 1
 
 
 def test_timeline_marks_cover_every_event_once(marks):
@@ -162,11 +168,12 @@ class _Tables(HTMLParser):
 
 
 def test_marks_match_each_charts_data_table(html, marks):
-    """The table under a chart lists exactly what it plots: one row per mark."""
+    """The table under a chart lists what it plots: one row per mark; the clients' table, every source's account."""
     p = _Tables()
     p.feed(html)
-    for chart in ("valuation", "clients", "rivals"):
+    for chart in ("valuation", "rivals"):
         assert p.rows[chart] == len(marks[chart]), f"{chart}: {p.rows[chart]} table rows, {len(marks[chart])} marks"
+    assert p.rows["clients"] == len(client_accounts()), f"clients: {p.rows['clients']} table rows, {len(client_accounts())} accounts"
 
 
 def test_mark_values_agree_with_the_data(marks):
@@ -174,9 +181,11 @@ def test_mark_values_agree_with_the_data(marks):
     val = dict(marks["valuation"])
     assert any("$14.3B" in t and "Meta's investment" in t for t in val.values()), val
     clients = [t for _, t in marks["clients"]]
-    for r in rows("relationships"):
-        if r["role"] == "client" and r["direction"] == "away":
-            assert any(t.startswith(f"{r['party']}: {r['status']} ({r['evidence']},") for t in clients), r["relationship_id"]
+    phrases = {r["status"]: r["phrase"] for r in rows("statuses")}
+    for party in {r["party"] for r in client_accounts()}:  # each client's mark names it and a status in words, with its evidence
+        assert sum(t.startswith(f"{party}: ") for t in clients) == 1, party
+        assert any(t.startswith(f"{party}: {phrases.get(r['status'], r['status'])} ({r['evidence']},") for t in clients for r in client_accounts()
+                   if r["party"] == party), party
 
 
 def test_ids_are_unique_across_the_page(html):

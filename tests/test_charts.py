@@ -1,0 +1,197 @@
+"""The charts say what a reader should see in five seconds, on the small fixtures (no build): one row per
+client with its latest status in words, the investor not counted as a client, the rivals' own figures,
+a timeline that shows a window of days as a window, and text at least 11 px on a 390 px phone."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT
+
+from briefing import charts
+from briefing.data import load
+
+SMALL = ROOT / "tests" / "fixtures" / "small_data"
+LATER = ROOT / "tests" / "fixtures" / "later_news"
+SVG = "{http://www.w3.org/2000/svg}"
+ALL = (charts.valuation_chart, charts.clients_chart, charts.rivals_chart, charts.timeline_chart, charts.stakes_chart)
+
+
+def texts(svg: str) -> list[str]:
+    """The chart's words, one string per SVG <text>, in drawing order (top to bottom for the text charts)."""
+    root = ET.fromstring(svg)
+    return [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text") if "".join(t.itertext()).strip()]
+
+
+def words(svg: str) -> str:
+    """All the chart's words as one line: wrapped lines joined again."""
+    return " ".join(texts(svg))
+
+
+def add_rows(data: Path, name: str, lines: list[str]) -> None:
+    path = data / f"{name}.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def small_copy(tmp_path: Path) -> Path:
+    dest = tmp_path / "small"
+    shutil.copytree(SMALL, dest)
+    return dest
+
+
+# ---------------------------------------------------------------- clients
+
+
+def test_clients_chart_has_one_row_per_client_with_its_latest_status_in_words():
+    d = load(SMALL)
+    chart = charts.clients_chart(d)
+    latest = d.latest_status(["client"])
+    moved = sorted(set(d.relationships.loc[(d.relationships["role"] == "client") & (d.relationships["direction"] != "neutral"), "party"]))
+    assert moved == ["Google", "OpenAI"]
+    assert len(chart.tooltips) == len(moved), "one mark per client, not one per source"
+    shown = words(chart.svg)
+    for party in moved:
+        row = latest[latest["party"] == party].iloc[0]
+        assert texts(chart.svg).count(party) == 1, f"{party} is named once"
+        assert d.status_phrase(row["status"]) in shown, f"{party}: its latest status is not in words on the chart"
+        assert row["evidence"] in shown
+    assert "winding down its work with Scale" in shown and "planning to cut ties with Scale" in shown
+    assert "plans to cut ties" not in shown, "the status phrase, not the raw status"
+    # the table keeps every source's account
+    accounts = d.relationships[d.relationships["party"].isin(moved) & (d.relationships["role"] == "client")]
+    assert len(chart.data) == len(accounts) and set(chart.data["party"]) == set(moved)
+    assert chart.title == "Both clients that changed course were last reported moving away from Scale AI"
+
+
+def test_the_investor_is_not_counted_as_a_client():
+    """later_news has Meta as a client 'moving away'; Meta made the investment, so the chart leaves it out."""
+    d = load(LATER)
+    assert "Meta" in set(d.relationships.loc[d.relationships["role"] == "client", "party"])
+    chart = charts.clients_chart(d)
+    assert "Meta" not in texts(chart.svg) and "Meta" not in set(chart.data["party"])
+    assert not any(t.startswith("Meta:") for t in chart.tooltips.values())
+    assert chart.title == "1 of the 3 clients that changed course was last reported moving away from Scale AI; 2 moving toward it", chart.title
+    assert "Moving away from Scale AI (1)" in texts(chart.svg) and "Moving toward Scale AI (2)" in texts(chart.svg)
+
+
+def test_an_investor_by_role_is_not_a_client(small_copy):
+    add_rows(small_copy, "relationships", [
+        "rel-test-meta-investing,Meta,investor,investing,toward,reported,2025-06-12,stated,,agg-14,Meta's US$14.3 billion investment in Scale AI,,",
+        "rel-test-meta-client,Meta,client,expanding,toward,reported,2025-06-12,stated,,agg-14,Meta's US$14.3 billion investment in Scale AI,,",
+    ])
+    (small_copy / "figures.csv").write_text(
+        "\n".join(line for line in (small_copy / "figures.csv").read_text(encoding="utf-8").splitlines() if "meta_investment_usd" not in line) + "\n",
+        encoding="utf-8")
+    chart = charts.clients_chart(load(small_copy))
+    assert "Meta" not in texts(chart.svg) and chart.title.startswith("Both clients")
+
+
+# ---------------------------------------------------------------- rivals
+
+RIVAL_ROWS = {
+    "figures": [
+        ("fig-test-turing-contracts,turing_potential_contracts_usd,Turing,50,USD,million,,,agg-14,"
+         "his firm has secured $50 million in potential contracts over the last two weeks,"),
+        "fig-test-handshake-demand,handshake_demand_multiple,Handshake,3,multiple,one,,,agg-14,his company saw demand triple,",
+    ],
+    "relationships": [
+        "rel-test-handshake,Handshake,competitor,gaining demand,neutral,reported,2025-06-12,stated,,agg-14,his company saw demand triple,,",
+        "rel-test-mercor,Mercor,new provider,supplying openai,neutral,reported,2025-06-18,stated,,agg-13,relies on newer suppliers like Mercor,,",
+    ],
+}
+
+
+def test_rivals_chart_shows_what_each_rival_reported(small_copy):
+    for name, lines in RIVAL_ROWS.items():
+        add_rows(small_copy, name, lines)
+    d = load(small_copy)
+    chart = charts.rivals_chart(d)
+    shown = words(chart.svg)
+    assert "$50M" in texts(chart.svg) and "Turing's new potential contracts" in shown, shown
+    assert "3x" in texts(chart.svg) and d.label("handshake_demand_multiple") in shown
+    assert "supplying data to OpenAI" in shown and "supplying openai" not in shown, "a rival without figures shows its status phrase"
+    assert len(chart.tooltips) == 3 and len(chart.data) == 3, "one row per rival"
+    assert chart.title.startswith("2 of the 3 rivals named gave figures: ") and {"Handshake", "Turing"} <= set(re.split(r", | and ", chart.title.split(": ")[1])), chart.title
+    # the rivals with figures come first, and no axis counts sources
+    names = list(dict.fromkeys(t for t in texts(chart.svg) if t in ("Turing", "Handshake", "Mercor")))
+    assert names[-1] == "Mercor" and "Sources naming the rival" not in shown
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def test_timeline_busiest_day_counts_only_events_dated_to_that_day():
+    d = load(SMALL)
+    ev = d.events
+    on_day = ((ev["date"] == "2025-06-12") & (ev["date_precision"] == "day")).sum()
+    starting = (ev["date"] == "2025-06-12").sum()
+    assert 1 < on_day < starting, "the fixture has windows that start on June 12"
+    chart = charts.timeline_chart(d)
+    assert chart.title.endswith(f"the busiest day was June 12, 2025, with {on_day}"), chart.title
+    lines = texts(chart.svg)
+    windows = starting - on_day  # June 12 to 15 and June 12 to 18: listed together under the widest window, after the day
+    assert f"June 12, 2025: {on_day} events" in lines
+    assert f"Between June 12 and 18, 2025: {windows} events" in lines, "a window is shown as the window"
+    assert lines.index(f"June 12, 2025: {on_day} events") < lines.index(f"Between June 12 and 18, 2025: {windows} events")
+    assert any(t.startswith("between June 12 and 15, 2025:") for t in chart.tooltips.values()), "each event keeps its own window"
+    assert "when" in chart.data and "date_until" in chart.data and len(chart.data) == len(ev)
+
+
+def test_timeline_shows_a_month_as_a_month_and_a_window_after_the_day_it_starts(small_copy):
+    add_rows(small_copy, "events", [
+        "ev-test-month,2025-06-01,month,,,Scale AI,,statement,Something said some time in June.,,reported,agg-14,Meta's US$14.3 billion investment in Scale AI,,",
+        ("ev-test-calls,2025-06-08,week,,,Rival,,demand,A rival took calls over the week after the report.,Rival takes calls,reported,agg-14,"
+         "Meta's US$14.3 billion investment in Scale AI,,"),
+    ])
+    chart = charts.timeline_chart(load(small_copy))
+    lines = texts(chart.svg)
+    assert "June 2025" in lines and "June 1, 2025" not in " ".join(lines)
+    assert lines.index("June 8, 2025") < lines.index("Between June 8 and 14, 2025"), "the calls come after the report that caused them"
+    assert chart.title.startswith("10 events in June 2025;"), chart.title
+
+
+def test_timeline_order_puts_a_window_after_the_days_it_starts_on():
+    ev = charts.timeline_order(load(SMALL).events)
+    june12 = ev[ev["date"] == "2025-06-12"]
+    precisions = list(june12["date_precision"])
+    assert precisions == sorted(precisions, key=lambda p: p != "day"), precisions
+    windows = june12[june12["date_precision"] != "day"]
+    assert list(windows["_until"]) == sorted(windows["_until"]), "windows by their end"
+
+
+# ---------------------------------------------------------------- every chart
+
+
+def min_text_px(svg: str, column_px: float = charts.PHONE_COLUMN_PX) -> float:
+    """The smallest text of an SVG drawn `column_px` wide: its font size in viewBox units times the scale."""
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1))
+    sizes = [float(s) for s in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", svg)]
+    assert sizes, "no text in the chart"
+    return min(sizes) * column_px / width
+
+
+@pytest.mark.parametrize("data", [SMALL, LATER, DATA], ids=["small_data", "later_news", "data"])
+def test_every_chart_has_text_of_at_least_11px_on_a_phone(data):
+    d = load(data)
+    for make in ALL:
+        chart = make(d)
+        if chart.svg:
+            assert min_text_px(chart.svg) >= charts.MIN_TEXT_PX, f"{chart.name}: {min_text_px(chart.svg):.1f} px at 390 px wide"
+
+
+def test_charts_are_byte_identical_run_to_run():
+    d = load(LATER)
+    assert [f(d).svg for f in ALL] == [f(d).svg for f in ALL]
+
+
+def test_stakes_chart_is_its_own_finding_in_colours_that_do_not_mean_evidence():
+    chart = charts.stakes_chart(load(LATER))
+    assert re.match(r".+ came to \d+% of .+", chart.title) or " was $" in chart.title, chart.title
+    fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.svg))
+    assert fills and not fills & {c.lower() for c in charts.EVIDENCE_COLOURS.values()}, fills
