@@ -30,7 +30,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import ROOT
+from .paths import ROOT, wait_limit
 from .edition import digest, printable  # edition.py, like this module, imports only the standard library
 from .render import atomic_write  # render.py imports only the standard library at module level
 
@@ -90,9 +90,13 @@ def resolve_base(base: str) -> str:
             raise ValueError(f"'{printable(base)}' is a directory but not a data directory (it has no datapackage.json)")
         return str(Path(base).resolve())
     if REVISION.fullmatch(base) and ".." not in base:
+        limit = wait_limit()
         try:
             out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}"],
-                                 capture_output=True, text=True, timeout=20)
+                                 capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:  # a busy machine, not a bad BASE: say so, rather than call it no revision
+            raise ValueError(f"git did not answer within {limit} s while resolving '{printable(base)}' (a very busy machine?); "
+                             "run make again, or raise TIMEOUT=") from None
         except (OSError, subprocess.SubprocessError):
             out = None
         if out is not None and out.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", out.stdout.strip()):
