@@ -377,6 +377,31 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
     return 0
 
 
+def run_locked(lock: Path, argv: list[str]) -> int:
+    """Run argv while holding an exclusive lock on the file lock (made, with its folder, if missing); a
+    second caller says so and waits. `make setup` runs its steps this way: makes into different BUILD
+    folders share the checkout's .venv, and when requirements.txt or pyproject.toml has changed each
+    would otherwise reinstall into it at once (pip over pip, two `git config` writes, one of which fails)."""
+    lock = Path(lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)  # not inherited: only this process holds it
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"{printable(str(lock.parent))} is being set up by another make; waiting for it to finish…", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        # close_fds=False: a make below keeps the jobserver of the make above
+        child = subprocess.Popen(argv, close_fds=False)
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the terminal's Ctrl-C reaches the child too: let it finish saying so
+                continue
+    finally:
+        os.close(fd)
+
+
 def clean(build: str) -> int:
     """rm -rf BUILD, unless it is not a build folder or another make is building into it."""
     if not build or build.startswith("-"):

@@ -196,3 +196,26 @@ def test_the_html_step_says_why_git_stopped_it(monkeypatch, tmp_path: Path, caps
     assert render.write_html([], tmp_path / "b.html", SMALL, "") == 1
     assert capsys.readouterr().err == "git did not answer within 300 s\n"
     assert not (tmp_path / "b.html").exists()
+
+
+# --- the checkout's .venv, shared by every make in it ---------------------------------------------------
+
+
+def test_setup_steps_wait_for_another_makes_setup(tmp_path: Path):
+    """`make setup` runs its steps under `briefing locked .venv/.setup.lock`: a second make (its
+    requirements.txt changed under both) waits for the first instead of reinstalling over it."""
+    import fcntl
+
+    lock, ran = tmp_path / "venv" / ".setup.lock", tmp_path / "ran"
+    lock.parent.mkdir()
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        proc = subprocess.Popen([PY, "-m", "briefing", "locked", str(lock), "--", PY, "-c", f"open({str(ran)!r}, 'w'); raise SystemExit(3)"],
+                                cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr.readline() == f"{lock.parent} is being set up by another make; waiting for it to finish…\n"
+            assert not ran.exists()  # still waiting: the lock is ours
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+        assert proc.wait(timeout=120) == 3  # the command's own exit status
+    assert ran.exists() and proc.stderr.read() == ""
