@@ -54,7 +54,7 @@ _not_count = $(strip $(filter-out 1,$(words $1))$(call _strip,$1,0 1 2 3 4 5 6 7
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
-MAKEFLAGS += --no-builtin-rules $(if $(call _not_count,$(JOBS)),,-j$(JOBS))
+MAKEFLAGS += --no-builtin-rules $(if $(BRIEFING_SETUP_LOCKED)$(call _not_count,$(JOBS)),,-j$(JOBS))# setup's own make (below) keeps the jobserver it inherits
 
 # Goals that write into BUILD run under its lock with checked parameters: `briefing prepare`, run
 # here while the Makefile is read, checks every variable and the data, takes BUILD/.lock for as long
@@ -62,7 +62,7 @@ MAKEFLAGS += --no-builtin-rules $(if $(call _not_count,$(JOBS)),,-j$(JOBS))
 # build left half done, removes killed runs' temp files, and rewrites BUILD/.params only when the
 # parameters change and are good. It prints the resolved BASE (a commit id, or a directory).
 _NO_BUILD := help setup validate verify-quotes test lab clean bench verify-edition dictionary
-_build_goals := $(filter-out $(_NO_BUILD),$(or $(MAKECMDGOALS),all))
+_build_goals := $(filter-out $(_NO_BUILD) $(STAMP),$(or $(MAKECMDGOALS),all))
 _build_ok := yes
 ifneq ($(_build_goals),)
 _base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)))
@@ -84,8 +84,17 @@ setup: $(STAMP) ## create .venv from requirements.txt and install the package an
 # and diffed without them, so `git status` stays clean. The filter runs this checkout's own .venv
 # (git runs it from the top of the work tree); language_info (the Python version) is dropped too.
 # briefing/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
+#
+# Makes into different BUILD folders share .venv: when requirements.txt or pyproject.toml changed, each
+# would reinstall into it at once (pip over pip, git config over git config, which fails). So the steps
+# run under .venv/.setup.lock (`briefing locked`, standard library only), by a make of their own: a
+# second make waits, then finds .venv up to date.
+ifeq ($(BRIEFING_SETUP_LOCKED),)
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) scripts/check_python.py $(VENV)
+	@$(PYTHON) -m briefing locked $(VENV)/.setup.lock -- $(MAKE) --no-print-directory BRIEFING_SETUP_LOCKED=1 $(STAMP)
+else
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -96,6 +105,7 @@ $(STAMP): requirements.txt pyproject.toml
 	  git config filter.nbstripout.extrakeys metadata.language_info; fi
 	$(PY) -m briefing.jupyter install >/dev/null
 	touch $@
+endif
 
 validate: $(STAMP) ## check the data against data/datapackage.json (DATA=dir for another copy)
 	$(PY) -m briefing validate --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"

@@ -125,6 +125,16 @@ def _publish(args) -> int:
     return 0
 
 
+def _locked(args) -> int:
+    from .guard import run_locked
+
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    if not argv:
+        print("python -m briefing locked: no command given (locked FILE -- COMMAND ...)", file=sys.stderr)
+        return 2
+    return run_locked(Path(args.lock), argv)
+
+
 def _clean(args) -> int:
     from .guard import clean
 
@@ -203,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build", default="build")
     p.add_argument("--only", choices=["both", "html"], default="both")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("locked", help="(make) run a command under an exclusive lock on a file, waiting for another holder")
+    p.add_argument("lock")
+    p.add_argument("argv", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_locked)
 
     p = sub.add_parser("clean", help="remove a build folder (refuses anything else, and a folder being built)")
     p.add_argument("--build", default="build")

@@ -118,7 +118,7 @@ def _move_into_place(tmp: Path, final: Path) -> None:
 def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_DIR) -> Path:
     """Write build_dir/name as an edition of the built briefing; returns its path."""
     from . import __version__
-    from .render import git_revision
+    from .render import RevisionError, git_revision
     from .validate import validate
 
     build_dir, data_dir, as_of = Path(build_dir), Path(data_dir), (as_of or "").strip()
@@ -138,6 +138,10 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         raise EditionError(f"{data_dir}: the data does not validate ({len(problems)} problem(s), first: {problems[0]}); run make validate")
     html = (build_dir / "briefing.html").read_text(encoding="utf-8")
     edition_date = _meta(html, "dcterms.created")
+    try:
+        revision = git_revision()
+    except RevisionError as exc:
+        raise EditionError(str(exc)) from None
 
     final = build_dir / name
     tmp = build_dir / f".{name}.tmp-{os.getpid()}"
@@ -159,7 +163,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
             "data_modified": _meta(html, "dcterms.modified"),
             "as_of": as_of,
             "title": unescape(title.group(1).strip()) if title else "",
-            "revision": git_revision(),
+            "revision": revision,
             "generator": f"scale-briefing {__version__}",
             "files": listing,
         }

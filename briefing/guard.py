@@ -30,7 +30,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import ROOT
+from .paths import ROOT, wait_limit
 from .edition import digest, printable  # edition.py, like this module, imports only the standard library
 from .render import atomic_write  # render.py imports only the standard library at module level
 
@@ -90,9 +90,13 @@ def resolve_base(base: str) -> str:
             raise ValueError(f"'{printable(base)}' is a directory but not a data directory (it has no datapackage.json)")
         return str(Path(base).resolve())
     if REVISION.fullmatch(base) and ".." not in base:
+        limit = wait_limit()
         try:
             out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}"],
-                                 capture_output=True, text=True, timeout=20)
+                                 capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:  # a busy machine, not a bad BASE: say so, rather than call it no revision
+            raise ValueError(f"git did not answer within {limit} s while resolving '{printable(base)}' (a very busy machine?); "
+                             "run make again, or raise TIMEOUT=") from None
         except (OSError, subprocess.SubprocessError):
             out = None
         if out is not None and out.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", out.stdout.strip()):
@@ -371,6 +375,31 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
     if fd is not None and owner:
         hold_until_exit(fd, owner)
     return 0
+
+
+def run_locked(lock: Path, argv: list[str]) -> int:
+    """Run argv while holding an exclusive lock on the file lock (made, with its folder, if missing); a
+    second caller says so and waits. `make setup` runs its steps this way: makes into different BUILD
+    folders share the checkout's .venv, and when requirements.txt or pyproject.toml has changed each
+    would otherwise reinstall into it at once (pip over pip, two `git config` writes, one of which fails)."""
+    lock = Path(lock)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)  # not inherited: only this process holds it
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"{printable(str(lock.parent))} is being set up by another make; waiting for it to finish…", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        # close_fds=False: a make below keeps the jobserver of the make above
+        child = subprocess.Popen(argv, close_fds=False)
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the terminal's Ctrl-C reaches the child too: let it finish saying so
+                continue
+    finally:
+        os.close(fd)
 
 
 def clean(build: str) -> int:

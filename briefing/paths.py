@@ -29,6 +29,17 @@ SCHEMA_NAME = "datapackage.json"
 KERNEL_NAME = "scale-briefing"
 
 
+def wait_limit(timeout: int | None = None) -> int:
+    """How long the build waits for what is not a notebook's own work (a kernel's start, a finished cell's
+    output, git), in seconds: TIMEOUT (given, or as the Makefile exports it, BRIEFING_TIMEOUT), but never
+    less than 300. A busy machine only slows such a wait, and each ends as soon as its answer comes, so
+    it gets a generous limit rather than a short one of its own (nor a short TIMEOUT meant for cells)."""
+    if timeout is None:
+        value = os.environ.get("BRIEFING_TIMEOUT", "")
+        timeout = int(value) if value.isdigit() and int(value) <= 86400 else 0
+    return max(int(timeout), 300)
+
+
 def default_sources_dir() -> Path | None:
     """The source collection beside the project (../shared/sources), if present."""
     env = os.environ.get("SOURCES")
