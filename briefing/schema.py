@@ -21,7 +21,10 @@ class Field:
     minimum: float | None = None
     max_length: int | None = None
     suggestions: tuple[str, ...] = ()  # an open vocabulary's usual values: a new one earns a note, never an error
-    format: str | None = None  # x-period: YYYY, YYYY-MM or YYYY-MM-DD, a real date
+    # a project-specific format, in the custom property "x-format" (Table Schema's own "format" allows
+    # only default, email, uri, binary, uuid and wkt for strings): "period" is YYYY, YYYY-MM or
+    # YYYY-MM-DD, a real date
+    format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,14 @@ class Resource:
         return next(f for f in self.fields if f.name == name)
 
 
+def _project_format(f: dict) -> str | None:
+    """The field's project-specific format: "x-format", or the older spelling "format": "x-period"
+    (not valid Table Schema, still read so that an older data directory, e.g. a BASE, validates)."""
+    if "x-format" in f:
+        return f["x-format"]
+    return "period" if f.get("format") == "x-period" else None
+
+
 def load_schema(path: Path) -> dict[str, Resource]:
     """Read datapackage.json into Resources keyed by name, in file order."""
     package = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -70,7 +81,7 @@ def load_schema(path: Path) -> dict[str, Resource]:
                     minimum=c.get("minimum"),
                     max_length=c.get("maxLength"),
                     suggestions=tuple(f.get("x-suggestions", ())),
-                    format=f.get("format"),
+                    format=_project_format(f),
                 )
             )
         fks = tuple(
@@ -116,7 +127,7 @@ def data_dictionary(resources: dict[str, Resource]) -> str:
                 rules.append("any short phrase; usually " + ", ".join(f"`{v}`" for v in f.suggestions))
             elif f.max_length and not f.enum:
                 rules.append(f"at most {f.max_length} characters")
-            if f.format == "x-period":
+            if f.format == "period":
                 rules.append("YYYY, YYYY-MM or YYYY-MM-DD")
             if f.unique:
                 rules.append("unique")

@@ -215,7 +215,7 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 msg = f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
             elif f.pattern and not re.fullmatch(f.pattern, value):
                 msg = _pattern_message(f, value)
-            elif f.format == "x-period":
+            elif f.format == "period":
                 msg = parse_period(value)[1]
             if msg is None and value and f.unique:
                 if value in first_seen[f.name]:
