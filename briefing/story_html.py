@@ -67,6 +67,8 @@ def statement_item(d: Dataset, r) -> str:
     first = d.all_sources.loc[srcs[0]] if srcs and srcs[0] in d.all_sources.index else None
     outlet = (first["outlet"] or "") if first is not None else ""
     who = r.get("speaker", "") or story.party_name(r["actor"])
+    if who.lower().startswith(("the ", "a ", "an ")):  # "The company", "a Scale AI spokesperson": name the party
+        who = story.party_name(r["actor"]) + (f" ({who[:1].lower() + who[1:]})" if who.lower() not in ("the company",) else "")
     when = escape(fmt.event_date_text(r))
     words = quoted_words(r["quote"])
     if words:
