@@ -69,7 +69,7 @@ def disagreements_block(d: Dataset) -> HTML:
             points += f'<p class="more">\u2026 and {len(x.questions) - MAX_POINTS:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
         n = len(x.questions)
         parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
-                     f'<span class="count">{n} point{"s" * (n != 1)}</span></summary>{points}</details>')
+                     f'<span class="count">{n} point{"s" * (n != 1)}</span></summary><div id="{x.anchor}-entry">{points}</div></details>')
     if len(items) > len(shown):
         parts.append(f'<p class="more">\u2026 and {len(items) - len(shown):,} more parties on whom sources differ (every row is in the CSVs).</p>')
     return HTML("".join(parts))

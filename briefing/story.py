@@ -75,6 +75,7 @@ class Dispute:
 
     @property
     def anchor(self) -> str:
+        """The entry's id; the story links to ANCHOR-entry, inside it, so a browser opens the collapsed entry."""
         return f"dispute-{slug(self.subject)}"
 
     @property

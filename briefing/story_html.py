@@ -112,7 +112,7 @@ def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     shown, more = story.top(items, limit)
-    lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}">Full entry</a></li>' for x in shown)
+    lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}-entry">Full entry</a></li>' for x in shown)
     n_questions = sum(len(x.questions) for x in items)
     return HTML(f'<ul class="disputes">{lis}</ul>'
                 f'<p class="more"><a href="#appendix-disputes">All {n_questions:,} points on which the reporting differs, '

@@ -34,13 +34,11 @@ TEXT_JS = """([upto, quotes]) => { const c = document.body.cloneNode(true);
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory):
-    """The default edition and the year-of-news edition, each with its page open in Chromium at 390x844."""
-    out = {}
-    for name, data in (("default", ROOT / "data"), ("later", LATER)):
-        d = tmp_path_factory.mktemp(name)
-        proc = build(d, f"DATA={data}")
-        out[name] = {"dir": d, "log": proc.stdout, "data": data, "d": load(data)}
+def editions(tmp_path_factory, built):
+    """The default edition (the session's build) and the year-of-news edition, each measured in Chromium at 390x844."""
+    out = {"default": {"dir": built, "log": (built.parent / f"{built.name}-make.log").read_text(encoding="utf-8"), "d": load(ROOT / "data")}}
+    d = tmp_path_factory.mktemp("later")
+    out["later"] = {"dir": d, "log": build(d, f"DATA={LATER}").stdout, "d": load(LATER)}
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for e in out.values():
