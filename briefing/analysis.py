@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import fmt
-from .data import EVIDENCE_ORDER, Dataset, effective_periods, period_key
+from .data import EVIDENCE_ORDER, Dataset, period_key, place_figures
 
 # ---------------------------------------------------------------- do the numbers add up
 
@@ -172,42 +172,50 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
 def figure_disagreements(d: Dataset) -> list[dict]:
     """Metrics whose sources give different values for the same period, or tie one value to different periods.
 
-    Different values for different periods are a series (a change over time), not a disagreement.
+    Periods are placed by data.place_figures: different values for different periods are a series (a change over
+    time), not a disagreement; a value for a period nested in another's (a day in its month) counts for the more
+    precise one, the same value there at a lower precision, or another value for it.
     """
     out = []
     for metric, rows in d.figures.groupby("metric", sort=True):
         if d.metrics is not None and metric in d.metrics.index and d.metrics.loc[metric, "key_figure"] == "no":
             continue  # page furniture (metrics.csv key_figure = no) stays in the data, off the page
-        rows = rows.assign(_period=effective_periods(rows))
+        rows = place_figures(rows)
         label, entity, unit = d.label(metric), rows.iloc[0]["entity"], rows.iloc[0]["unit"]
         series = {v.period: v for v in d.series(metric)}
-        for period, grp in rows.groupby("_period", sort=False):
-            if grp["amount"].nunique() < 2:
-                continue
+        for period, grp in rows.groupby("slot", sort=False):
             cur = series[period]
-            versions = []
-            for amount, g in grp.groupby("amount"):
-                versions.append({"value": qualified(amount, unit, g), "amount": amount,
-                                 "period": fmt.period_text(period), "dated": bool((g["period"] != "").any()),
-                                 "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
-                                 "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
-            versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
-            out.append({"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
-                        "n_sources": grp["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions})
-        # one value, different explicit periods, and no source giving it for more than one: sources differ on the period
-        for amount, g in rows[rows["period"] != ""].groupby("amount"):
-            periods = sorted(set(g["period"]), key=period_key)
-            if len(periods) < 2 or (g.groupby("source_id")["period"].nunique() > 1).any():
-                continue
-            by_period = [(p, g[g["period"] == p]) for p in periods]
-            versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True,
-                         "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
-                         "majority": False} for p, x in by_period]
-            versions.sort(key=lambda v: -len(v["source_ids"]))
-            versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
-            out.append({"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
-                        "n_sources": g["source_id"].nunique(), "consensus": fmt.number(amount, unit), "unit": unit, "versions": versions})
+            own = grp[grp["placed"] != "period"]
+            if own["amount"].nunique() > 1:
+                versions = []
+                for amount, g in own.groupby("amount"):
+                    stated = [p for p in dict.fromkeys(g["period"]) if p and p != period]
+                    at_slot = (g["placed"] != "nested").any()
+                    versions.append({"value": qualified(amount, unit, g), "amount": amount,
+                                     "period": fmt.period_text(period) if at_slot or not stated else _or(fmt.period_text(p) for p in stated),
+                                     "dated": bool((g["period"] != "").any()), "precise": bool((g["placed"] == "stated").any()),
+                                     "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
+                                     "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
+                versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
+                out.append({"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
+                            "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions})
+            # one value that sources tie to different periods: the majority's period, then each other reading
+            for amount, dissent in grp[grp["placed"] == "period"].groupby("amount"):
+                major = own[(own["amount"] == amount) & (own["placed"] != "undated")]
+                parts = [(period, major)] + [(p, dissent[dissent["period"] == p]) for p in sorted(set(dissent["period"]), key=period_key)]
+                versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True, "precise": True,
+                             "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
+                             "majority": False} for p, x in parts]
+                versions.sort(key=lambda v: -len(v["source_ids"]))
+                versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
+                out.append({"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
+                            "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
+                            "unit": unit, "versions": versions})
     return out
+
+
+def _or(texts) -> str:
+    return " or ".join(dict.fromkeys(texts))
 
 
 def status_disagreements(d: Dataset) -> list[dict]:
@@ -322,7 +330,8 @@ def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
     lines = []
     for v in dis["versions"][1:]:
         n = len(v["source_ids"])
-        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {v['value']}")
+        other_period = f" for {v['period']}" if v["period"] and v["period"] != dis["period"] else ""
+        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {v['value']}{other_period}")
         failing = checks[(checks["variant_metric"] == dis["metric"]) & (checks["verdict"] == "fail")]
         failing = failing[failing["variant"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
@@ -330,7 +339,11 @@ def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
     n_major = len(major["source_ids"])
     head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}{when}"
     if n_major == max(len(v["source_ids"]) for v in dis["versions"][1:]):
-        head += " (the briefing leads with it: " + ("it is the version its source dates" if major["dated"] else "the earliest stated") + ")"
+        others = dis["versions"][1:]
+        because = ("it is the version its source dates" if major["dated"] and not all(v["dated"] for v in others)
+                   else "it is the version dated most precisely" if major.get("precise") and not all(v.get("precise") for v in others)
+                   else "the earliest stated")
+        head += f" (the briefing leads with it: {because})"
     return head + "; " + "; ".join(lines) + "."
 
 
