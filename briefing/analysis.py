@@ -12,6 +12,82 @@ import pandas as pd
 from . import fmt
 from .data import EVIDENCE_ORDER, Dataset, period_key, place_figures
 
+# ---------------------------------------------------------------- who reported it
+
+@dataclass(frozen=True)
+class Reporting:
+    """The texts behind a value counted as independent reports, not excerpt by excerpt (see reporting())."""
+
+    outlets: tuple[str, ...]  # the outlets whose reports the texts are, alphabetical
+    by_outlet: tuple[tuple[str, tuple[str, ...]], ...]  # each outlet with the texts that carry its report
+    relayed: int  # texts beyond one per outlet: another text of a listed outlet, or a text relaying several of them
+    credited: tuple[str, ...]  # outlets credited by texts that relay several and name none of the listed ones
+    n_credited: int  # those texts
+    unnamed: int  # texts that name no outlet and credit none: no outlet is invented for them
+    n_texts: int
+
+    def text(self) -> str:
+        """'reported by Bloomberg, CNBC and Reuters, relayed by 7 more', '... and in 3 texts that name no outlet',
+        'reported in one text crediting Bloomberg, PitchBook and Reuters', 'reported in one text that names no outlet'."""
+        parts = []
+        if self.outlets:
+            parts.append(f"by {_and(self.outlets)}" + (f", relayed by {_word(self.relayed)} more" if self.relayed else ""))
+        if self.n_credited:
+            parts.append(f"in {_word(self.n_credited)} text{'s' * (self.n_credited != 1)} crediting {_and(self.credited)}")
+        if self.unnamed:
+            parts.append(f"in {_word(self.unnamed)} text{'s that name' if self.unnamed != 1 else ' that names'} no outlet")
+        if not parts:
+            return "reported in no text of this edition"
+        return "reported " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1])
+
+
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _word(n: int) -> str:
+    return ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][n] if 0 <= n < 10 else f"{n:,}"
+
+
+def reporting(d: Dataset, source_ids) -> Reporting:
+    """Who reported a value, as independent reports (sources.csv outlet and credited_to):
+
+    - a text whose outlet is named (outlet, with its outlet_basis) is that outlet's report, and several texts of one
+      outlet (versions of one Bloomberg story) count once;
+    - a text that names no outlet but relays exactly one (credited_to) carries that outlet's report;
+    - a text that names no outlet and relays several does not say whose report it carries: it is counted as relaying
+      the listed outlets it credits, or else as a text crediting them;
+    - a text that names no outlet and credits none is counted as such: no outlet is invented for it.
+    """
+    ids = list(dict.fromkeys(source_ids))
+    src = d.all_sources
+    by_outlet: dict[str, list[str]] = {}
+    several, unnamed = [], 0
+    for sid in ids:
+        row = src.loc[sid] if sid in src.index else None
+        outlet = row["outlet"] if row is not None else ""
+        credits = [c.strip() for c in (row["credited_to"] if row is not None else "").split(";") if c.strip()]
+        if outlet or len(credits) == 1:
+            by_outlet.setdefault(outlet or credits[0], []).append(sid)
+        elif credits:
+            several.append(credits)
+        else:
+            unnamed += 1
+    outlets = tuple(sorted(by_outlet, key=str.casefold))
+    relays = [c for c in several if set(c) & set(outlets)]
+    others = [c for c in several if not set(c) & set(outlets)]
+    credited = tuple(sorted({o for c in others for o in c}, key=str.casefold))
+    return Reporting(outlets=outlets, by_outlet=tuple((o, tuple(by_outlet[o])) for o in outlets),
+                     relayed=sum(len(v) - 1 for v in by_outlet.values()) + len(relays), credited=credited,
+                     n_credited=len(others), unnamed=unnamed, n_texts=len(ids))
+
+
+def reported_by(d: Dataset, source_ids) -> str:
+    """Who reported a value, in words: 'reported by Bloomberg, CNBC and Reuters, relayed by 7 more' (see reporting())."""
+    return reporting(d, source_ids).text()
+
+
 # ---------------------------------------------------------------- do the numbers add up
 
 @dataclass(frozen=True)
@@ -78,7 +154,7 @@ def _months_before(date: str, months: float) -> str:
 
 
 def _qualifier(rows: pd.DataFrame) -> str:
-    """The hedge the sources give a value, never dropped: shared ('at least'), or how many hedge ('about' in 2 of 5 sources)."""
+    """The hedge the sources give a value, never dropped: shared ('at least'), or in how many texts ('about' in 2 of 5 texts)."""
     n = rows["source_id"].nunique()
     by_q = {q: g["source_id"].nunique() for q, g in rows[rows["qualifier"] != ""].groupby("qualifier", sort=False)}
     if not by_q:
@@ -86,7 +162,7 @@ def _qualifier(rows: pd.DataFrame) -> str:
     plain = set(rows.loc[rows["qualifier"] == "", "source_id"])
     if len(by_q) == 1 and not plain:
         return next(iter(by_q))
-    return "; ".join(f"\u2018{q}\u2019 in {k} of {n} sources" for q, k in by_q.items())
+    return "; ".join(f"\u2018{q}\u2019 in {k} of {n} texts" for q, k in by_q.items())
 
 
 def qualified(amount: float, unit: str, rows: pd.DataFrame, short: bool = False) -> str:
@@ -131,7 +207,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                 (metric, (amount, unit, srcs)), = alt.items()
                 vrows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
                 vtext = qualified(amount, unit, vrows, True)
-                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {_count(len(srcs))} give{'s' if len(srcs) == 1 else ''}"
+                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {reported_by(d, srcs)}"
             else:
                 metric, variant = "", "with the current value of each input"
             try:
@@ -197,8 +273,8 @@ def figure_disagreements(d: Dataset) -> list[dict]:
                                      "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
                                      "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
                 versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
-                out.append({"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
-                            "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions})
+                out.append(_with_reporting(d, {"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
+                                               "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions}))
             # one value that sources tie to different periods: the majority's period, then each other reading
             for amount, dissent in grp[grp["placed"] == "period"].groupby("amount"):
                 major = own[(own["amount"] == amount) & (own["placed"] != "undated")]
@@ -208,10 +284,18 @@ def figure_disagreements(d: Dataset) -> list[dict]:
                              "majority": False} for p, x in parts]
                 versions.sort(key=lambda v: -len(v["source_ids"]))
                 versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
-                out.append({"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
-                            "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
-                            "unit": unit, "versions": versions})
+                out.append(_with_reporting(d, {"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
+                                               "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
+                                               "unit": unit, "versions": versions}))
     return out
+
+
+def _with_reporting(d: Dataset, dis: dict, key: str = "versions") -> dict:
+    """Each version (or step) of a disagreement, and the whole, with who reported it as independent reports (reported_by)."""
+    for v in dis[key]:
+        v["reported_by"] = reported_by(d, v["source_ids"])
+    dis["reported_by"] = reported_by(d, [s for v in dis[key] for s in v["source_ids"]])
+    return dis
 
 
 def _or(texts) -> str:
@@ -235,7 +319,7 @@ def status_disagreements(d: Dataset) -> list[dict]:
                   "undated": r.get("as_of_basis", "") == "undated", "latest": r["relationship_id"] in latest_ids}
                  for _, r in g.iterrows()]
         latest = next((st for st in steps if st["latest"]), steps[-1])
-        out.append({"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"})
+        out.append(_with_reporting(d, {"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"}, "steps"))
     return out
 
 
@@ -259,9 +343,10 @@ def event_disagreements(d: Dataset) -> list[dict]:
         # lead with the version most sources give; ties: the main row
         versions.sort(key=lambda v: (-len(v["source_ids"]), not v["main"]))
         dates_differ = len({v["when"] for v in versions}) > 1
-        out.append({"kind": "event", "event_id": key, "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
-                    "differs": "date" if dates_differ else "account", "versions": versions,
-                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+        out.append(_with_reporting(d, {"kind": "event", "event_id": key,
+                                       "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
+                                       "differs": "date" if dates_differ else "account", "versions": versions,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
     return out
 
 
@@ -300,55 +385,58 @@ def claim_disagreements(d: Dataset) -> list[dict]:
         if not reasons:
             reasons.append("it is the earliest dated" if lead["as_of"] < second["as_of"] else "the versions are evenly matched; it comes first in the data")
         why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
-        out.append({"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
-                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+        out.append(_with_reporting(d, {"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
     return out
 
 
 def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
-    """One line on a disagreement: how many sources give what, which version the briefing leads with and why,
+    """One line on a disagreement: who reported each version, counted as independent reports ('reported by Bloomberg,
+    CNBC and Reuters, relayed by 7 more': each version's reported_by), which version the briefing leads with and why,
     and (figures) whether a variant fails a check."""
+    def who(v) -> str:
+        return v.get("reported_by") or f"given in {_texts(len(v['source_ids']))}"
+
     if dis["kind"] == "claim":
         n = len(dis["versions"])
-        return (f"The texts give {n} versions, from {dis['n_sources']} source{'s' if dis['n_sources'] != 1 else ''}. "
+        return (f"The texts give {n} versions, {who(dis)}. "
                 f"The briefing leads with \u201c{dis['lead']['claim']}\u201d ({dis['lead']['evidence']}): {dis['why']}.")
     if dis["kind"] == "event":
-        lead, n = dis["versions"][0], len(dis["versions"][0]["source_ids"])
+        lead = dis["versions"][0]
+        why = ("most texts give it" if len(lead["source_ids"]) > len(dis["versions"][1]["source_ids"])
+               else "as many texts give each; it is the main account in the data")
         if dis["differs"] == "date":
-            others = "; ".join(f"{_count(len(v['source_ids']))} {'gives' if len(v['source_ids']) == 1 else 'give'} {v['when']}" for v in dis["versions"][1:])
-            return (f"The sources differ on when it happened: {_count(n)} {'gives' if n == 1 else 'give'} {lead['when']} "
-                    f"(the briefing leads with it: most sources give it); {others}.")
-        return (f"The sources tell it differently; the briefing leads with the version {_count(n)} give{'s' if n == 1 else ''} "
-                f"(most sources), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
+            others = "; ".join(f"{v['when']}, {who(v)}" for v in dis["versions"][1:])
+            return f"The sources differ on when it happened: {lead['when']}, {who(lead)} (the briefing leads with it: {why}); {others}."
+        return (f"The sources tell it differently; the briefing leads with the version {who(lead)} "
+                f"({why}), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
     if checks is None:
         checks = pd.DataFrame(columns=["variant_metric", "verdict", "variant"])
     if dis["kind"] == "period":
-        parts = [f"{_count(len(v['source_ids']))} tie{'s' if len(v['source_ids']) == 1 else ''} it to {v['period']}" for v in dis["versions"]]
+        parts = [f"{v['period']}, {who(v)}" for v in dis["versions"]]
         return f"The sources agree on {dis['consensus']} but not on when it applies: " + "; ".join(parts) + "."
     when = f" for {dis['period']}" if dis["period"] else ""
     major = dis["versions"][0]
     lines = []
     for v in dis["versions"][1:]:
-        n = len(v["source_ids"])
         other_period = f" for {v['period']}" if v["period"] and v["period"] != dis["period"] else ""
-        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {v['value']}{other_period}")
+        lines.append(f"{v['value']}{other_period}, {who(v)}")
         failing = checks[(checks["variant_metric"] == dis["metric"]) & (checks["verdict"] == "fail")]
         failing = failing[failing["variant"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
             lines[-1] += "; it also fails the arithmetic check below"
-    n_major = len(major["source_ids"])
-    head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}{when}"
-    if n_major == max(len(v["source_ids"]) for v in dis["versions"][1:]):
+    head = f"{major['value']}{when}, {who(major)}"
+    if len(major["source_ids"]) == max(len(v["source_ids"]) for v in dis["versions"][1:]):
         others = dis["versions"][1:]
         because = ("it is the version its source dates" if major["dated"] and not all(v["dated"] for v in others)
                    else "it is the version dated most precisely" if major.get("precise") and not all(v.get("precise") for v in others)
                    else "the earliest stated")
         head += f" (the briefing leads with it: {because})"
-    return head + "; " + "; ".join(lines) + "."
+    return head[:1].upper() + head[1:] + "; " + "; ".join(lines) + "."
 
 
-def _count(n: int) -> str:
-    return {1: "one source", 2: "two sources", 3: "three sources"}.get(n, f"{n} sources")
+def _texts(n: int) -> str:
+    return f"{_word(n)} text{'s' * (n != 1)}"
 
 
 # ---------------------------------------------------------------- what changed since the last edition
