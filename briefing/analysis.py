@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import fmt
-from .data import EVIDENCE_ORDER, Dataset, period_key, place_figures
+from .data import EVIDENCE_ORDER, Dataset, event_window, period_key, place_figures
 
 # ---------------------------------------------------------------- who reported it
 
@@ -342,7 +342,10 @@ def event_disagreements(d: Dataset) -> list[dict]:
                              "status": r["status"], "source_ids": r["source_list"], "quote": r["quote"], "main": r["version_of"] == ""})
         # lead with the version most sources give; ties: the main row
         versions.sort(key=lambda v: (-len(v["source_ids"]), not v["main"]))
-        dates_differ = len({v["when"] for v in versions}) > 1
+        # the dates differ only if no day fits every version: a day inside another version's window (June 18 within
+        # "between June 18 and 19") is the same date told less precisely, not a conflict
+        windows = [event_window(r) for _, r in g.iterrows()]
+        dates_differ = max(w[0] for w in windows) > min(w[1] for w in windows)
         out.append(_with_reporting(d, {"kind": "event", "event_id": key,
                                        "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
                                        "differs": "date" if dates_differ else "account", "versions": versions,
@@ -351,8 +354,10 @@ def event_disagreements(d: Dataset) -> list[dict]:
 
 
 def _claim_rank(v: dict) -> tuple:
-    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources, then earliest."""
-    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["as_of"], v["order"])
+    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources,
+    then a date its text states before one worked out from the wording, then file order. Never the earliest date: on a
+    topic like 'who first reported it', leading with the earliest dated row would make a claim no text makes."""
+    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["derived"], v["order"])
 
 
 def claim_disagreements(d: Dataset) -> list[dict]:
@@ -369,7 +374,8 @@ def claim_disagreements(d: Dataset) -> list[dict]:
         for claim, v in g.groupby("claim", sort=False):
             best = v.assign(_ev=v["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["_ev", "as_of"]).iloc[0]
             versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"],
-                             "undated": best.get("as_of_basis", "") == "undated", "speaker": best.get("speaker", ""),
+                             "undated": best.get("as_of_basis", "") == "undated", "derived": best.get("as_of_basis", "") == "derived",
+                             "speaker": best.get("speaker", ""),
                              "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
                              "note": best.get("note", ""), "order": min(order[c] for c in v["claim_id"])})
         versions.sort(key=_claim_rank)
@@ -382,8 +388,11 @@ def claim_disagreements(d: Dataset) -> list[dict]:
             reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
         if len(lead["source_ids"]) > len(second["source_ids"]):
             reasons.append("more sources give it")
+        if not reasons and second["derived"] and not lead["derived"]:
+            reasons.append("its text states when; " + ("the other's date is worked out from the wording" if len(versions) == 2
+                                                        else "the others' dates are worked out from the wording or not given"))
         if not reasons:
-            reasons.append("it is the earliest dated" if lead["as_of"] < second["as_of"] else "the versions are evenly matched; it comes first in the data")
+            reasons.append("the versions are evenly matched; it comes first in the data")
         why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
         out.append(_with_reporting(d, {"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
                                        "n_sources": len({s for v in versions for s in v["source_ids"]})}))

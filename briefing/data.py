@@ -81,6 +81,20 @@ def nested(inner: str, outer: str) -> bool:
     return c <= a and b <= e
 
 
+def event_window(row) -> tuple[dt.date, dt.date]:
+    """An event's first and last possible day: a day; a week from its date to date_until (seven days without one);
+    its month or year."""
+    first = dt.date.fromisoformat(row["date"])
+    precision = row["date_precision"]
+    if precision == "week":
+        until = row.get("date_until", "") if hasattr(row, "get") else ""
+        last = dt.date.fromisoformat(until) if until else first + dt.timedelta(days=6)
+        return first, max(first, last)
+    if precision in ("month", "year"):
+        return period_span(row["date"][:7] if precision == "month" else row["date"][:4])
+    return first, first
+
+
 def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
     """Where each of one metric's figures counts: the rows with `slot`, the period the value is counted for, and
     `placed`, how the row got there.
