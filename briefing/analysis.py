@@ -102,12 +102,54 @@ class Check:
     show: str = "money"  # how to print the result: money, ratio, share, month
     note: str = ""
     anchor: str = ""  # for show = month: the event whose date the months count back from
+    defines: bool = False  # the formula defines `expected` (checks.csv defines = yes): a variant of its inputs in another check recomputes it
 
 
 def declared_checks(d: Dataset) -> list[Check]:
     """The checks declared in checks.csv, in file order."""
     return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else 0.02,
-                  r["show"], r["note"], r.get("anchor", "")) for _, r in d.checks.iterrows()]
+                  r["show"], r["note"], r.get("anchor", ""), r.get("defines", "") == "yes") for _, r in d.checks.iterrows()]
+
+
+def definitions(checks: list[Check]) -> dict[str, Check]:
+    """The metrics that declared checks define (defines = yes), each with its defining check: valuation_post_usd is
+    meta_investment_usd / meta_stake_pct, so a check whose investment varies recomputes the valuation after the deal."""
+    return {c.expected: c for c in checks if c.defines and c.expected}
+
+
+def _recompute(d: Dataset, chk: Check, metric: str, alt: dict, defs: dict[str, Check]) -> tuple[float, Check, list[str]] | None:
+    """The value of `metric` recomputed with a variant input (alt: {input: (amount, unit, sources)}), where another
+    check defines it from that input; None where nothing defines it so, or the definition cannot be computed."""
+    rule = defs.get(metric)
+    if rule is None or rule.check_id == chk.check_id or not alt:
+        return None
+    inputs = metric_names(rule.formula)
+    if metric in inputs or not set(alt) & set(inputs):
+        return None
+    values, sources = {}, []
+    for n in inputs:
+        if n in alt:
+            amount, unit, srcs = alt[n]
+        else:
+            f = d.fact(n)
+            if f is None:
+                return None
+            amount, unit, srcs = f.amount, f.unit, list(f.source_ids)
+        values[n] = _as_number(amount, unit)
+        sources += srcs
+    try:
+        return evaluate(rule.formula, values), rule, sources
+    except ZeroDivisionError:
+        return None
+
+
+def _difference_pct(diff: float, tolerance: float) -> float:
+    """The relative difference in percent, to one decimal, or more where one decimal would blur the verdict (+10.0% failing ±10%)."""
+    for places in (1, 2, 3, 4):
+        pct = round(diff * 100, places)
+        if (abs(pct) > tolerance * 100) == (abs(diff) > tolerance):
+            break
+    return pct
 
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -185,7 +227,10 @@ def _input_text(d: Dataset, metric: str, amount: float, unit: str, period: str) 
 def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
     """One row per check and per variant of its inputs: the current values, then every other value any source gives."""
     rows = []
-    for chk in declared_checks(d) if checks is None else checks:
+    declared = declared_checks(d)
+    checks = declared if checks is None else checks
+    defs = definitions(declared + list(checks))
+    for chk in checks:
         names = metric_names(chk.formula)
         base = {n: d.fact(n) for n in names}
         if any(f is None for f in base.values()):
@@ -200,6 +245,12 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
             values, sources, desc = {}, [], []
             for n in names:
                 amount, unit, srcs = alt.get(n, (base[n].amount, base[n].unit, list(base[n].source_ids)))
+                redo = _recompute(d, chk, n, alt, defs)
+                if redo is not None:  # what depends on the variant is recomputed from it, not taken as reported
+                    values[n], rule, srcs = redo
+                    desc.append(f"{d.label(n)} = {_show(values[n], rule.show)}, recomputed with this value (\u2018{rule.label}\u2019)")
+                    sources += srcs
+                    continue
                 values[n] = _as_number(amount, unit)
                 sources += srcs
                 desc.append(_input_text(d, n, amount, unit, base[n].period if n not in alt else ""))
@@ -231,11 +282,15 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
                    "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
-                exp_value = _as_number(expected.amount, expected.unit)
-                row.update(expected=exp_value, expected_shown=expected.text(True), sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
+                exp_value, exp_shown, exp_sources = _as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
+                redo = _recompute(d, chk, chk.expected, alt, defs)
+                if redo is not None:
+                    exp_value, rule, exp_sources = redo
+                    exp_shown = f"{_show(exp_value, rule.show)} (recomputed with this value: \u2018{rule.label}\u2019)"
+                row.update(expected=exp_value, expected_shown=exp_shown, sources=";".join(dict.fromkeys(sources + exp_sources)))
                 if exp_value:
                     diff = (result - exp_value) / exp_value
-                    row.update(difference_pct=round(diff * 100, 1), verdict="pass" if abs(diff) <= chk.tolerance else "fail")
+                    row.update(difference_pct=_difference_pct(diff, chk.tolerance), verdict="pass" if abs(diff) <= chk.tolerance else "fail")
                 else:
                     row.update(verdict="n/a", shown=row["shown"] + "; the expected value is zero, so no relative difference")
             rows.append(row)

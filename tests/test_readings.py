@@ -88,3 +88,35 @@ def test_versions_with_no_day_in_common_differ_on_the_date(small, date, precisio
     dis = droege(load(small))
     assert dis["differs"] == "date"
     assert analysis.reading(dis).startswith("The sources differ on when it happened: June 18, 2025 (a Wednesday), reported by")
+
+
+# ---------------------------------------------------------------- checks: a variant recomputes what depends on it
+
+PRE_MONEY = {"check_id": "implied-pre-money", "label": "Valuation before the money came in (after \u2212 investment)",
+             "formula": "valuation_post_usd - meta_investment_usd", "expected": "valuation_pre_usd", "tolerance": "0.10", "show": "money",
+             "anchor": "", "defines": "", "note": ""}
+
+
+def pre_money(small: Path, defines: str = "yes") -> Path:
+    rewrite(small / "checks.csv", lambda rs: [dict(r, defines=defines if r["check_id"] == "implied-valuation" else "") for r in rs] + [PRE_MONEY])
+    rewrite(small / "figures.csv", lambda rs: rs + [
+        dict(next(r for r in rs if r["metric"] == "valuation_post_usd"), figure_id="fig-test-pre", metric="valuation_pre_usd", value="14",
+             period="2024", quote="up from $14 billion"),
+        dict(next(r for r in rs if r["figure_id"] == "fig-agg14-meta-investment"), figure_id="fig-test-investment", source_id="agg-04")])  # $14.3B leads
+    return small
+
+
+def test_a_variant_recomputes_the_metric_a_check_defines_from_it(small):
+    res = analysis.run_checks(load(pre_money(small))).query("check == 'implied-pre-money'")
+    base = res[res["variant_metric"] == ""].iloc[0]
+    variant = res[res["variant_metric"] == "meta_investment_usd"].iloc[0]
+    assert base["shown"] == "$14.7B" and "valuation after the deal = $29B" in base["inputs"], "the current values are taken as reported"
+    assert variant["shown"] == "$15.4B", "$14.8B / 49% = $30.2B, less $14.8B"
+    assert "valuation after the deal = $30.2B, recomputed with this value" in variant["inputs"]
+    assert abs(variant["difference_pct"]) > abs(base["difference_pct"]), "a wrong input cannot look better than the right one"
+    assert variant["verdict"] == "fail" and variant["difference_pct"] == 10.03, "one decimal (10.0%) would blur a fail at \u00b110%"
+
+
+def test_without_a_declared_definition_the_reported_value_is_used(small):
+    res = analysis.run_checks(load(pre_money(small, defines=""))).query("check == 'implied-pre-money' and variant_metric == 'meta_investment_usd'")
+    assert res.iloc[0]["shown"] == "$14.2B" and "recomputed" not in res.iloc[0]["inputs"]
