@@ -87,7 +87,7 @@ def event_window(row) -> tuple[dt.date, dt.date]:
     first = dt.date.fromisoformat(row["date"])
     precision = row["date_precision"]
     if precision == "week":
-        until = row.get("date_until", "") if hasattr(row, "get") else ""
+        until = row.get("date_until", "")
         last = dt.date.fromisoformat(until) if until else first + dt.timedelta(days=6)
         return first, max(first, last)
     if precision in ("month", "year"):
@@ -147,7 +147,7 @@ def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
             knew = g.loc[g["slot"] == earlier, "known_from"]
             if not (knew >= period_span(later)[0].isoformat()).any():
                 continue  # written before the later period began: a value that held then, not a misdated one
-            moved = (rows["slot"] == s) & (rows["amount"] == amount) & (rows["placed"] != "undated")
+            moved = (rows["slot"] == s) & (rows["amount"] == amount)
             rows.loc[moved, "slot"] = major
             rows.loc[moved, "placed"] = "period"
     # an undated figure counts for the latest period its source could know
@@ -158,11 +158,6 @@ def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
         candidates = [p for p in slots if period_key(p)[0] <= known]
         rows.at[i, "slot"] = candidates[-1] if candidates else ""
     return rows
-
-
-def effective_periods(rows: pd.DataFrame) -> list[str]:
-    """The period each of one metric's figures counts for (place_figures' slot)."""
-    return list(place_figures(rows)["slot"])
 
 
 @dataclass
