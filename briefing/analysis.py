@@ -10,7 +10,83 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import fmt
-from .data import EVIDENCE_ORDER, Dataset, effective_periods, period_key
+from .data import EVIDENCE_ORDER, Dataset, event_window, period_key, place_figures
+
+# ---------------------------------------------------------------- who reported it
+
+@dataclass(frozen=True)
+class Reporting:
+    """The texts behind a value counted as independent reports, not excerpt by excerpt (see reporting())."""
+
+    outlets: tuple[str, ...]  # the outlets whose reports the texts are, alphabetical
+    by_outlet: tuple[tuple[str, tuple[str, ...]], ...]  # each outlet with the texts that carry its report
+    relayed: int  # texts beyond one per outlet: another text of a listed outlet, or a text relaying several of them
+    credited: tuple[str, ...]  # outlets credited by texts that relay several and name none of the listed ones
+    n_credited: int  # those texts
+    unnamed: int  # texts that name no outlet and credit none: no outlet is invented for them
+    n_texts: int
+
+    def text(self) -> str:
+        """'reported by Bloomberg, CNBC and Reuters, relayed by 7 more', '... and in 3 texts that name no outlet',
+        'reported in one text crediting Bloomberg, PitchBook and Reuters', 'reported in one text that names no outlet'."""
+        parts = []
+        if self.outlets:
+            parts.append(f"by {_and(self.outlets)}" + (f", relayed by {_word(self.relayed)} more" if self.relayed else ""))
+        if self.n_credited:
+            parts.append(f"in {_word(self.n_credited)} text{'s' * (self.n_credited != 1)} crediting {_and(self.credited)}")
+        if self.unnamed:
+            parts.append(f"in {_word(self.unnamed)} text{'s that name' if self.unnamed != 1 else ' that names'} no outlet")
+        if not parts:
+            return "reported in no text of this edition"
+        return "reported " + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + ", and " + parts[-1])
+
+
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _word(n: int) -> str:
+    return ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][n] if 0 <= n < 10 else f"{n:,}"
+
+
+def reporting(d: Dataset, source_ids) -> Reporting:
+    """Who reported a value, as independent reports (sources.csv outlet and credited_to):
+
+    - a text whose outlet is named (outlet, with its outlet_basis) is that outlet's report, and several texts of one
+      outlet (versions of one Bloomberg story) count once;
+    - a text that names no outlet but relays exactly one (credited_to) carries that outlet's report;
+    - a text that names no outlet and relays several does not say whose report it carries: it is counted as relaying
+      the listed outlets it credits, or else as a text crediting them;
+    - a text that names no outlet and credits none is counted as such: no outlet is invented for it.
+    """
+    ids = list(dict.fromkeys(source_ids))
+    src = d.all_sources
+    by_outlet: dict[str, list[str]] = {}
+    several, unnamed = [], 0
+    for sid in ids:
+        row = src.loc[sid] if sid in src.index else None
+        outlet = row["outlet"] if row is not None else ""
+        credits = [c.strip() for c in (row["credited_to"] if row is not None else "").split(";") if c.strip()]
+        if outlet or len(credits) == 1:
+            by_outlet.setdefault(outlet or credits[0], []).append(sid)
+        elif credits:
+            several.append(credits)
+        else:
+            unnamed += 1
+    outlets = tuple(sorted(by_outlet, key=str.casefold))
+    relays = [c for c in several if set(c) & set(outlets)]
+    others = [c for c in several if not set(c) & set(outlets)]
+    credited = tuple(sorted({o for c in others for o in c}, key=str.casefold))
+    return Reporting(outlets=outlets, by_outlet=tuple((o, tuple(by_outlet[o])) for o in outlets),
+                     relayed=sum(len(v) - 1 for v in by_outlet.values()) + len(relays), credited=credited,
+                     n_credited=len(others), unnamed=unnamed, n_texts=len(ids))
+
+
+def reported_by(d: Dataset, source_ids) -> str:
+    """Who reported a value, in words: 'reported by Bloomberg, CNBC and Reuters, relayed by 7 more' (see reporting())."""
+    return reporting(d, source_ids).text()
+
 
 # ---------------------------------------------------------------- do the numbers add up
 
@@ -26,12 +102,54 @@ class Check:
     show: str = "money"  # how to print the result: money, ratio, share, month
     note: str = ""
     anchor: str = ""  # for show = month: the event whose date the months count back from
+    defines: bool = False  # the formula defines `expected` (checks.csv defines = yes): a variant of its inputs in another check recomputes it
 
 
 def declared_checks(d: Dataset) -> list[Check]:
     """The checks declared in checks.csv, in file order."""
     return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else 0.02,
-                  r["show"], r["note"], r.get("anchor", "")) for _, r in d.checks.iterrows()]
+                  r["show"], r["note"], r.get("anchor", ""), r.get("defines", "") == "yes") for _, r in d.checks.iterrows()]
+
+
+def definitions(checks: list[Check]) -> dict[str, Check]:
+    """The metrics that declared checks define (defines = yes), each with its defining check: valuation_post_usd is
+    meta_investment_usd / meta_stake_pct, so a check whose investment varies recomputes the valuation after the deal."""
+    return {c.expected: c for c in checks if c.defines and c.expected}
+
+
+def _recompute(d: Dataset, chk: Check, metric: str, alt: dict, defs: dict[str, Check]) -> tuple[float, Check, list[str]] | None:
+    """The value of `metric` recomputed with a variant input (alt: {input: (amount, unit, sources)}), where another
+    check defines it from that input; None where nothing defines it so, or the definition cannot be computed."""
+    rule = defs.get(metric)
+    if rule is None or rule.check_id == chk.check_id or not alt:
+        return None
+    inputs = metric_names(rule.formula)
+    if metric in inputs or not set(alt) & set(inputs):
+        return None
+    values, sources = {}, []
+    for n in inputs:
+        if n in alt:
+            amount, unit, srcs = alt[n]
+        else:
+            f = d.fact(n)
+            if f is None:
+                return None
+            amount, unit, srcs = f.amount, f.unit, list(f.source_ids)
+        values[n] = _as_number(amount, unit)
+        sources += srcs
+    try:
+        return evaluate(rule.formula, values), rule, sources
+    except ZeroDivisionError:
+        return None
+
+
+def _difference_pct(diff: float, tolerance: float) -> float:
+    """The relative difference in percent, to one decimal, or more where one decimal would blur the verdict (+10.0% failing ±10%)."""
+    for places in (1, 2, 3, 4):
+        pct = round(diff * 100, places)
+        if (abs(pct) > tolerance * 100) == (abs(diff) > tolerance):
+            break
+    return pct
 
 
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -78,7 +196,7 @@ def _months_before(date: str, months: float) -> str:
 
 
 def _qualifier(rows: pd.DataFrame) -> str:
-    """The hedge the sources give a value, never dropped: shared ('at least'), or how many hedge ('about' in 2 of 5 sources)."""
+    """The hedge the sources give a value, never dropped: shared ('at least'), or in how many texts ('about' in 2 of 5 texts)."""
     n = rows["source_id"].nunique()
     by_q = {q: g["source_id"].nunique() for q, g in rows[rows["qualifier"] != ""].groupby("qualifier", sort=False)}
     if not by_q:
@@ -86,7 +204,7 @@ def _qualifier(rows: pd.DataFrame) -> str:
     plain = set(rows.loc[rows["qualifier"] == "", "source_id"])
     if len(by_q) == 1 and not plain:
         return next(iter(by_q))
-    return "; ".join(f"\u2018{q}\u2019 in {k} of {n} sources" for q, k in by_q.items())
+    return "; ".join(f"\u2018{q}\u2019 in {k} of {n} texts" for q, k in by_q.items())
 
 
 def qualified(amount: float, unit: str, rows: pd.DataFrame, short: bool = False) -> str:
@@ -109,7 +227,10 @@ def _input_text(d: Dataset, metric: str, amount: float, unit: str, period: str) 
 def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
     """One row per check and per variant of its inputs: the current values, then every other value any source gives."""
     rows = []
-    for chk in declared_checks(d) if checks is None else checks:
+    declared = declared_checks(d)
+    checks = declared if checks is None else checks
+    defs = definitions(declared + list(checks))
+    for chk in checks:
         names = metric_names(chk.formula)
         base = {n: d.fact(n) for n in names}
         if any(f is None for f in base.values()):
@@ -124,6 +245,12 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
             values, sources, desc = {}, [], []
             for n in names:
                 amount, unit, srcs = alt.get(n, (base[n].amount, base[n].unit, list(base[n].source_ids)))
+                redo = _recompute(d, chk, n, alt, defs)
+                if redo is not None:  # what depends on the variant is recomputed from it, not taken as reported
+                    values[n], rule, srcs = redo
+                    desc.append(f"{d.label(n)} = {_show(values[n], rule.show)}, recomputed with this value (\u2018{rule.label}\u2019)")
+                    sources += srcs
+                    continue
                 values[n] = _as_number(amount, unit)
                 sources += srcs
                 desc.append(_input_text(d, n, amount, unit, base[n].period if n not in alt else ""))
@@ -131,7 +258,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                 (metric, (amount, unit, srcs)), = alt.items()
                 vrows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
                 vtext = qualified(amount, unit, vrows, True)
-                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {_count(len(srcs))} give{'s' if len(srcs) == 1 else ''}"
+                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {reported_by(d, srcs)}"
             else:
                 metric, variant = "", "with the current value of each input"
             try:
@@ -155,11 +282,15 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
                    "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
-                exp_value = _as_number(expected.amount, expected.unit)
-                row.update(expected=exp_value, expected_shown=expected.text(True), sources=";".join(dict.fromkeys(sources + list(expected.source_ids))))
+                exp_value, exp_shown, exp_sources = _as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
+                redo = _recompute(d, chk, chk.expected, alt, defs)
+                if redo is not None:
+                    exp_value, rule, exp_sources = redo
+                    exp_shown = f"{_show(exp_value, rule.show)} (recomputed with this value: \u2018{rule.label}\u2019)"
+                row.update(expected=exp_value, expected_shown=exp_shown, sources=";".join(dict.fromkeys(sources + exp_sources)))
                 if exp_value:
                     diff = (result - exp_value) / exp_value
-                    row.update(difference_pct=round(diff * 100, 1), verdict="pass" if abs(diff) <= chk.tolerance else "fail")
+                    row.update(difference_pct=_difference_pct(diff, chk.tolerance), verdict="pass" if abs(diff) <= chk.tolerance else "fail")
                 else:
                     row.update(verdict="n/a", shown=row["shown"] + "; the expected value is zero, so no relative difference")
             rows.append(row)
@@ -172,42 +303,58 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
 def figure_disagreements(d: Dataset) -> list[dict]:
     """Metrics whose sources give different values for the same period, or tie one value to different periods.
 
-    Different values for different periods are a series (a change over time), not a disagreement.
+    Periods are placed by data.place_figures: different values for different periods are a series (a change over
+    time), not a disagreement; a value for a period nested in another's (a day in its month) counts for the more
+    precise one, the same value there at a lower precision, or another value for it.
     """
     out = []
     for metric, rows in d.figures.groupby("metric", sort=True):
         if d.metrics is not None and metric in d.metrics.index and d.metrics.loc[metric, "key_figure"] == "no":
             continue  # page furniture (metrics.csv key_figure = no) stays in the data, off the page
-        rows = rows.assign(_period=effective_periods(rows))
+        rows = place_figures(rows)
         label, entity, unit = d.label(metric), rows.iloc[0]["entity"], rows.iloc[0]["unit"]
         series = {v.period: v for v in d.series(metric)}
-        for period, grp in rows.groupby("_period", sort=False):
-            if grp["amount"].nunique() < 2:
-                continue
+        for period, grp in rows.groupby("slot", sort=False):
             cur = series[period]
-            versions = []
-            for amount, g in grp.groupby("amount"):
-                versions.append({"value": qualified(amount, unit, g), "amount": amount,
-                                 "period": fmt.period_text(period), "dated": bool((g["period"] != "").any()),
-                                 "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
-                                 "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
-            versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
-            out.append({"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
-                        "n_sources": grp["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions})
-        # one value, different explicit periods, and no source giving it for more than one: sources differ on the period
-        for amount, g in rows[rows["period"] != ""].groupby("amount"):
-            periods = sorted(set(g["period"]), key=period_key)
-            if len(periods) < 2 or (g.groupby("source_id")["period"].nunique() > 1).any():
-                continue
-            by_period = [(p, g[g["period"] == p]) for p in periods]
-            versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True,
-                         "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
-                         "majority": False} for p, x in by_period]
-            versions.sort(key=lambda v: -len(v["source_ids"]))
-            versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
-            out.append({"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
-                        "n_sources": g["source_id"].nunique(), "consensus": fmt.number(amount, unit), "unit": unit, "versions": versions})
+            own = grp[grp["placed"] != "period"]
+            if own["amount"].nunique() > 1:
+                versions = []
+                for amount, g in own.groupby("amount"):
+                    stated = [p for p in dict.fromkeys(g["period"]) if p and p != period]
+                    at_slot = (g["placed"] != "nested").any()
+                    versions.append({"value": qualified(amount, unit, g), "amount": amount,
+                                     "period": fmt.period_text(period) if at_slot or not stated else _or(fmt.period_text(p) for p in stated),
+                                     "dated": bool((g["period"] != "").any()), "precise": bool((g["placed"] == "stated").any()),
+                                     "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
+                                     "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
+                versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
+                out.append(_with_reporting(d, {"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
+                                               "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions}))
+            # one value that sources tie to different periods: the majority's period, then each other reading
+            for amount, dissent in grp[grp["placed"] == "period"].groupby("amount"):
+                major = own[(own["amount"] == amount) & (own["placed"] != "undated")]
+                parts = [(period, major)] + [(p, dissent[dissent["period"] == p]) for p in sorted(set(dissent["period"]), key=period_key)]
+                versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True, "precise": True,
+                             "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
+                             "majority": False} for p, x in parts]
+                versions.sort(key=lambda v: -len(v["source_ids"]))
+                versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
+                out.append(_with_reporting(d, {"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
+                                               "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
+                                               "unit": unit, "versions": versions}))
     return out
+
+
+def _with_reporting(d: Dataset, dis: dict, key: str = "versions") -> dict:
+    """Each version (or step) of a disagreement, and the whole, with who reported it as independent reports (reported_by)."""
+    for v in dis[key]:
+        v["reported_by"] = reported_by(d, v["source_ids"])
+    dis["reported_by"] = reported_by(d, [s for v in dis[key] for s in v["source_ids"]])
+    return dis
+
+
+def _or(texts) -> str:
+    return " or ".join(dict.fromkeys(texts))
 
 
 def status_disagreements(d: Dataset) -> list[dict]:
@@ -227,7 +374,7 @@ def status_disagreements(d: Dataset) -> list[dict]:
                   "undated": r.get("as_of_basis", "") == "undated", "latest": r["relationship_id"] in latest_ids}
                  for _, r in g.iterrows()]
         latest = next((st for st in steps if st["latest"]), steps[-1])
-        out.append({"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"})
+        out.append(_with_reporting(d, {"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"}, "steps"))
     return out
 
 
@@ -250,16 +397,22 @@ def event_disagreements(d: Dataset) -> list[dict]:
                              "status": r["status"], "source_ids": r["source_list"], "quote": r["quote"], "main": r["version_of"] == ""})
         # lead with the version most sources give; ties: the main row
         versions.sort(key=lambda v: (-len(v["source_ids"]), not v["main"]))
-        dates_differ = len({v["when"] for v in versions}) > 1
-        out.append({"kind": "event", "event_id": key, "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
-                    "differs": "date" if dates_differ else "account", "versions": versions,
-                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+        # the dates differ only if no day fits every version: a day inside another version's window (June 18 within
+        # "between June 18 and 19") is the same date told less precisely, not a conflict
+        windows = [event_window(r) for _, r in g.iterrows()]
+        dates_differ = max(w[0] for w in windows) > min(w[1] for w in windows)
+        out.append(_with_reporting(d, {"kind": "event", "event_id": key,
+                                       "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
+                                       "differs": "date" if dates_differ else "account", "versions": versions,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
     return out
 
 
 def _claim_rank(v: dict) -> tuple:
-    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources, then earliest."""
-    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["as_of"], v["order"])
+    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources,
+    then a date its text states before one worked out from the wording, then file order. Never the earliest date: on a
+    topic like 'who first reported it', leading with the earliest dated row would make a claim no text makes."""
+    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["derived"], v["order"])
 
 
 def claim_disagreements(d: Dataset) -> list[dict]:
@@ -276,7 +429,8 @@ def claim_disagreements(d: Dataset) -> list[dict]:
         for claim, v in g.groupby("claim", sort=False):
             best = v.assign(_ev=v["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["_ev", "as_of"]).iloc[0]
             versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"],
-                             "undated": best.get("as_of_basis", "") == "undated", "speaker": best.get("speaker", ""),
+                             "undated": best.get("as_of_basis", "") == "undated", "derived": best.get("as_of_basis", "") == "derived",
+                             "speaker": best.get("speaker", ""),
                              "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
                              "note": best.get("note", ""), "order": min(order[c] for c in v["claim_id"])})
         versions.sort(key=_claim_rank)
@@ -289,53 +443,64 @@ def claim_disagreements(d: Dataset) -> list[dict]:
             reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
         if len(lead["source_ids"]) > len(second["source_ids"]):
             reasons.append("more sources give it")
+        if not reasons and second["derived"] and not lead["derived"]:
+            reasons.append("its text states when; " + ("the other's date is worked out from the wording" if len(versions) == 2
+                                                        else "the others' dates are worked out from the wording or not given"))
         if not reasons:
-            reasons.append("it is the earliest dated" if lead["as_of"] < second["as_of"] else "the versions are evenly matched; it comes first in the data")
+            reasons.append("the versions are evenly matched; it comes first in the data")
         why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
-        out.append({"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
-                    "n_sources": len({s for v in versions for s in v["source_ids"]})})
+        out.append(_with_reporting(d, {"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
     return out
 
 
 def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
-    """One line on a disagreement: how many sources give what, which version the briefing leads with and why,
+    """One line on a disagreement: who reported each version, counted as independent reports ('reported by Bloomberg,
+    CNBC and Reuters, relayed by 7 more': each version's reported_by), which version the briefing leads with and why,
     and (figures) whether a variant fails a check."""
+    def who(v) -> str:
+        return v.get("reported_by") or f"given in {_texts(len(v['source_ids']))}"
+
     if dis["kind"] == "claim":
         n = len(dis["versions"])
-        return (f"The texts give {n} versions, from {dis['n_sources']} source{'s' if dis['n_sources'] != 1 else ''}. "
+        return (f"The texts give {n} versions, {who(dis)}. "
                 f"The briefing leads with \u201c{dis['lead']['claim']}\u201d ({dis['lead']['evidence']}): {dis['why']}.")
     if dis["kind"] == "event":
-        lead, n = dis["versions"][0], len(dis["versions"][0]["source_ids"])
+        lead = dis["versions"][0]
+        why = ("most texts give it" if len(lead["source_ids"]) > len(dis["versions"][1]["source_ids"])
+               else "as many texts give each; it is the main account in the data")
         if dis["differs"] == "date":
-            others = "; ".join(f"{_count(len(v['source_ids']))} {'gives' if len(v['source_ids']) == 1 else 'give'} {v['when']}" for v in dis["versions"][1:])
-            return (f"The sources differ on when it happened: {_count(n)} {'gives' if n == 1 else 'give'} {lead['when']} "
-                    f"(the briefing leads with it: most sources give it); {others}.")
-        return (f"The sources tell it differently; the briefing leads with the version {_count(n)} give{'s' if n == 1 else ''} "
-                f"(most sources), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
+            others = "; ".join(f"{v['when']}, {who(v)}" for v in dis["versions"][1:])
+            return f"The sources differ on when it happened: {lead['when']}, {who(lead)} (the briefing leads with it: {why}); {others}."
+        return (f"The sources tell it differently; the briefing leads with the version {who(lead)} "
+                f"({why}), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
     if checks is None:
         checks = pd.DataFrame(columns=["variant_metric", "verdict", "variant"])
     if dis["kind"] == "period":
-        parts = [f"{_count(len(v['source_ids']))} tie{'s' if len(v['source_ids']) == 1 else ''} it to {v['period']}" for v in dis["versions"]]
+        parts = [f"{v['period']}, {who(v)}" for v in dis["versions"]]
         return f"The sources agree on {dis['consensus']} but not on when it applies: " + "; ".join(parts) + "."
     when = f" for {dis['period']}" if dis["period"] else ""
     major = dis["versions"][0]
     lines = []
     for v in dis["versions"][1:]:
-        n = len(v["source_ids"])
-        lines.append(f"{_count(n)} of {dis['n_sources']} give{'s' if n == 1 else ''} {v['value']}")
+        other_period = f" for {v['period']}" if v["period"] and v["period"] != dis["period"] else ""
+        lines.append(f"{v['value']}{other_period}, {who(v)}")
         failing = checks[(checks["variant_metric"] == dis["metric"]) & (checks["verdict"] == "fail")]
         failing = failing[failing["variant"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
         if not failing.empty:
             lines[-1] += "; it also fails the arithmetic check below"
-    n_major = len(major["source_ids"])
-    head = f"{_count(n_major).capitalize()} of {dis['n_sources']} give{'s' if n_major == 1 else ''} {major['value']}{when}"
-    if n_major == max(len(v["source_ids"]) for v in dis["versions"][1:]):
-        head += " (the briefing leads with it: " + ("it is the version its source dates" if major["dated"] else "the earliest stated") + ")"
-    return head + "; " + "; ".join(lines) + "."
+    head = f"{major['value']}{when}, {who(major)}"
+    if len(major["source_ids"]) == max(len(v["source_ids"]) for v in dis["versions"][1:]):
+        others = dis["versions"][1:]
+        because = ("it is the version its source dates" if major["dated"] and not all(v["dated"] for v in others)
+                   else "it is the version dated most precisely" if major.get("precise") and not all(v.get("precise") for v in others)
+                   else "the earliest stated")
+        head += f" (the briefing leads with it: {because})"
+    return head[:1].upper() + head[1:] + "; " + "; ".join(lines) + "."
 
 
-def _count(n: int) -> str:
-    return {1: "one source", 2: "two sources", 3: "three sources"}.get(n, f"{n} sources")
+def _texts(n: int) -> str:
+    return f"{_word(n)} text{'s' * (n != 1)}"
 
 
 # ---------------------------------------------------------------- what changed since the last edition

@@ -26,8 +26,8 @@ class Value:
     qualifier: str
     source_ids: tuple[str, ...]
     n_sources: int  # sources stating this value for this period
-    n_total: int  # sources stating any value for this period
-    disputed: bool  # sources give different values for this period
+    n_total: int  # sources stating any value for this period, or tying this value to another period (place_figures)
+    disputed: bool  # sources give different values for this period, or tie its value to another period
 
     def text(self, short: bool = False, qualified: bool = True) -> str:
         qual = f"{self.qualifier} " if qualified and self.qualifier else ""
@@ -64,18 +64,100 @@ def period_key(period: str) -> tuple:
     return (first, {"year": 0, "month": 1, "day": 2}[precision])
 
 
-def effective_periods(rows: pd.DataFrame) -> list[str]:
-    """Each figure's period; an undated figure counts for the latest dated period of its metric that its source could know."""
-    dated = sorted({p for p in rows["period"] if p}, key=period_key)
-    out = []
-    for period, known_from in zip(rows["period"], rows["known_from"]):
-        if period:
-            out.append(period)
+def period_span(period: str) -> tuple[dt.date, dt.date]:
+    """A period's first and last day: 2025 is January 1 to December 31, 2025-09 all of September, 2025-09-17 that day."""
+    (first, precision), _ = parse_period(period)
+    if precision == "day":
+        return first, first
+    if precision == "month":
+        nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1)
+    return first, dt.date(first.year, 12, 31)
+
+
+def nested(inner: str, outer: str) -> bool:
+    """Whether period `inner` lies inside period `outer` (a day inside its month, a month inside its year; a period inside itself)."""
+    (a, b), (c, e) = period_span(inner), period_span(outer)
+    return c <= a and b <= e
+
+
+def event_window(row) -> tuple[dt.date, dt.date]:
+    """An event's first and last possible day: a day; a week from its date to date_until (seven days without one);
+    its month or year."""
+    first = dt.date.fromisoformat(row["date"])
+    precision = row["date_precision"]
+    if precision == "week":
+        until = row.get("date_until", "")
+        last = dt.date.fromisoformat(until) if until else first + dt.timedelta(days=6)
+        return first, max(first, last)
+    if precision in ("month", "year"):
+        return period_span(row["date"][:7] if precision == "month" else row["date"][:4])
+    return first, first
+
+
+def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
+    """Where each of one metric's figures counts: the rows with `slot`, the period the value is counted for, and
+    `placed`, how the row got there.
+
+    - ``stated``: its own period.
+    - ``nested``: its period contains a more precise one that other rows give (2025-09 around 2025-09-17): the same
+      value at a lower precision, dated by the more precise period, or, with another value, a disagreement about that
+      period. Of several such periods it counts for the latest that gives its value, else the latest.
+    - ``period``: one value that sources tie to different, adjacent periods (Google's planned $200 million: 2025 in
+      five texts, 2024 in one), no source giving it for both, and a text tying it to the earlier period was written
+      once the later one had begun (so it could have meant it): the minority reading is a disagreement about the
+      period of the majority (ties: the later), not an earlier value.
+    - ``undated``: no period; it counts for the latest period its source could know (its known_from), or stands
+      alone ("") if there is none.
+
+    Periods that neither nest nor disagree are a series: values of the metric over time.
+    """
+    rows = rows.copy()
+    stated = [p for p in rows["period"] if p]
+    periods = sorted(set(stated), key=period_key)
+    leaves = [p for p in periods if not any(q != p and nested(q, p) for q in periods)]
+    amounts = {p: set(rows.loc[rows["period"] == p, "amount"]) for p in leaves}
+    slot, placed = [], []
+    for period, amount in zip(rows["period"], rows["amount"]):
+        if not period:
+            slot.append("")
+            placed.append("undated")
+        elif period in amounts:
+            slot.append(period)
+            placed.append("stated")
+        else:
+            inside = [p for p in leaves if nested(p, period)]
+            agree = [p for p in inside if amount in amounts[p]]
+            slot.append((agree or inside)[-1])
+            placed.append("nested")
+    rows["slot"], rows["placed"] = slot, placed
+    # one value tied to different, adjacent periods: the minority reading is a disagreement about the period
+    order = {p: i for i, p in enumerate(leaves)}
+    dated = rows[rows["placed"] != "undated"]
+    for amount, g in dated.groupby("amount"):
+        slots = sorted(set(g["slot"]), key=period_key)
+        if len(slots) < 2 or (g.groupby("source_id")["slot"].nunique() > 1).any():
             continue
-        known = dt.date.fromisoformat(known_from) if known_from else dt.date.max
-        candidates = [p for p in dated if period_key(p)[0] <= known]
-        out.append(candidates[-1] if candidates else "")
-    return out
+        support = {s: g.loc[g["slot"] == s, "source_id"].nunique() for s in slots}
+        major = max(slots, key=lambda s: (support[s], period_key(s)))
+        for s in slots:
+            if s == major or abs(order[s] - order[major]) != 1:
+                continue
+            earlier, later = sorted((s, major), key=period_key)
+            knew = g.loc[g["slot"] == earlier, "known_from"]
+            if not (knew >= period_span(later)[0].isoformat()).any():
+                continue  # written before the later period began: a value that held then, not a misdated one
+            moved = (rows["slot"] == s) & (rows["amount"] == amount)
+            rows.loc[moved, "slot"] = major
+            rows.loc[moved, "placed"] = "period"
+    # an undated figure counts for the latest period its source could know
+    slots = sorted(set(rows.loc[rows["placed"] != "undated", "slot"]), key=period_key)
+    for i in rows.index[rows["placed"] == "undated"]:
+        known = rows.at[i, "known_from"]
+        known = dt.date.fromisoformat(known) if known else dt.date.max
+        candidates = [p for p in slots if period_key(p)[0] <= known]
+        rows.at[i, "slot"] = candidates[-1] if candidates else ""
+    return rows
 
 
 @dataclass
@@ -121,26 +203,28 @@ class Dataset:
         return sorted(m.index, key=lambda k: (int(m.loc[k, "lead"]), k))
 
     def series(self, metric: str) -> list[Value]:
-        """The metric's value per period, oldest first: the most-cited value of each period."""
+        """The metric's value per period, oldest first: the most-cited value of each period (periods placed by place_figures)."""
         rows = self.figures[self.figures["metric"] == metric]
         if rows.empty:
             return []
-        rows = rows.assign(_period=effective_periods(rows))
+        rows = place_figures(rows)
         out = []
-        for period in sorted(set(rows["_period"]), key=period_key):
-            grp = rows[rows["_period"] == period]
-            counts = grp.groupby("amount")["source_id"].nunique()
+        for period in sorted(set(rows["slot"]), key=period_key):
+            grp = rows[rows["slot"] == period]
+            own = grp[grp["placed"] != "period"]  # the rows that give a value for this period (not another period's reading of it)
+            counts = own.groupby("amount")["source_id"].nunique()
             top = counts.max()
-            # Ties: a value its source dates explicitly, then the earliest stated, then by figure_id; never averaged.
-            cands = grp[grp["amount"].map(counts) == top].assign(_undated=lambda g: g["period"] == "")
-            amount = cands.sort_values(["_undated", "known_from", "figure_id"]).iloc[0]["amount"]
-            chosen = grp[grp["amount"] == amount]
+            # Ties: a value its source dates explicitly, then the one dated most precisely, then the earliest stated, then by figure_id;
+            # never averaged.
+            cands = own[own["amount"].map(counts) == top].assign(_undated=lambda g: g["placed"] == "undated", _coarse=lambda g: g["placed"] == "nested")
+            amount = cands.sort_values(["_undated", "_coarse", "known_from", "figure_id"]).iloc[0]["amount"]
+            chosen = own[own["amount"] == amount]
             quals = [q for q in chosen["qualifier"] if q]
             qualifier = Counter(quals).most_common(1)[0][0] if quals and 2 * len(quals) >= len(chosen) else ""
             out.append(Value(period=period, amount=float(amount), unit=chosen.iloc[0]["unit"], qualifier=qualifier,
                              source_ids=tuple(sorted(set(chosen["source_id"]), key=self.citation_number)),
                              n_sources=chosen["source_id"].nunique(), n_total=grp["source_id"].nunique(),
-                             disputed=grp["amount"].nunique() > 1))
+                             disputed=own["amount"].nunique() > 1 or bool((grp["placed"] == "period").any())))
         return out
 
     def fact(self, metric: str) -> Fact | None:

@@ -75,10 +75,10 @@ def test_updates_are_series_not_disagreements(later):
     assert "Ceiling of the Pentagon" not in dis and "Scale AI's staff" not in dis, "a change over time is not a dispute"
     numbers = visible_text(element(later["page"], "section", 'class="numbers"'))
     assert "$500M Ceiling of the Pentagon's agreement with Scale AI (May 6, 2026)" in numbers
-    assert "up from $100M (September 2025)" in numbers
+    assert "up from $100M (September 30, 2025)" in numbers, "the ceiling given for September and for September 30 is one value, dated by the day"
     assert "more than 1,000 employees Scale AI's staff (November 2025)" in numbers and "down from about 1,400 employees (July 2025)" in numbers
     key = visible_text(element(later["page"], "table", 'class="key-figures"'))
-    assert "Ceiling of the Pentagon's agreement with Scale AI $500 million May 6, 2026 $100M (September 2025)" in key
+    assert "Ceiling of the Pentagon's agreement with Scale AI $500 million May 6, 2026 $100M (September 30, 2025)" in key
     assert "(sources differ)" not in key.split("Ceiling of the Pentagon")[1].split("2026")[0]
 
 

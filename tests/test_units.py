@@ -139,7 +139,7 @@ def test_checks_show_the_arithmetic_and_fail_the_variant(d):
     assert consensus["inputs"] == "Meta's investment in Scale AI = $14.3B; Meta's non-voting stake in Scale AI = 49%"  # labels, not keys
     variant = implied[implied["variant_metric"] == "meta_investment_usd"].iloc[0]
     assert variant["verdict"] == "fail" and variant["shown"] == "$30.2B" and "agg-08" in variant["sources"]
-    assert variant["variant"] == "with Meta's investment in Scale AI at $14.8B, as one source gives"
+    assert variant["variant"] == "with Meta's investment in Scale AI at $14.8B, as reported in one text crediting Bloomberg, PitchBook and Reuters"
     jump = res[(res["check"] == "valuation-jump") & (res["variant_metric"] == "")].iloc[0]
     assert jump["shown"] == "2.07x"
     share = res[(res["check"] == "google-planned-share") & (res["variant_metric"] == "")].iloc[0]
@@ -166,7 +166,7 @@ def test_disagreements_keep_each_version(d):
     assert [v["value"] for v in inv["versions"]][:2] == ["$14.3 billion", "$14.8 billion"]
     assert inv["versions"][1]["source_ids"] == ["agg-08"]
     reading = analysis.reading(inv, analysis.run_checks(d))
-    assert "one source of" in reading and "fails the arithmetic check" in reading
+    assert "$14.8 billion, reported in one text crediting" in reading and "fails the arithmetic check" in reading
     periods = {v["period"] for v in dis["google_planned_spend_usd"]["versions"]}
     assert {"2024", "2025"} <= periods  # the year of Google's planned $200 million
     assert "google_spend_usd" in set(dis) and "valuation_post_usd" not in dis  # "$29 billion" vs "over $29 billion" is no dispute
