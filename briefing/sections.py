@@ -211,11 +211,13 @@ def key_figures_block(d: Dataset) -> HTML:
         flag = " (sources differ)" if f.disputed else ""
         earlier = "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history)
         rows.append(f"<tr><td>{escape(f.label)}</td><td>{escape(f.text())}{flag}</td><td>{escape(f.period_text())}</td>"
-                    f"<td>{escape(earlier)}</td><td>{f.n_sources} of {f.n_total}{cite(d, f.source_ids)}</td></tr>")
+                    f"<td>{escape(earlier)}</td><td>{escape(analysis.reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
+                    + (f"; {f.n_total - f.n_sources} other text{'s' * (f.n_total - f.n_sources != 1)} differ{'s' * (f.n_total - f.n_sources == 1)}" if f.n_total > f.n_sources else "")
+                    + "</td></tr>")
         records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": earlier, "sources_differ": "yes" if f.disputed else "",
                         "sources": ";".join(f.source_ids)})
     return HTML('<div class="table-wrap"><table class="key-figures"><caption>Key figures: the current value (the latest period\'s, as most sources give it)</caption>'
-                '<thead><tr><th scope="col">Figure</th><th scope="col">Value</th><th scope="col">For</th><th scope="col">Earlier</th><th scope="col">Sources</th></tr></thead>'
+                '<thead><tr><th scope="col">Figure</th><th scope="col">Value</th><th scope="col">For</th><th scope="col">Earlier</th><th scope="col">Reported by</th></tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table></div>'
                 f'<p><a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">Download the key figures (CSV)</a> '
                 f'<a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">Download every figure, one row per source (CSV)</a></p>')

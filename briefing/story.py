@@ -45,6 +45,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
+def independent(d: Dataset, source_ids) -> int:
+    """How many independent reports a set of texts is (outlets, or the outlet a text relays; analysis.reporting)."""
+    r = analysis.reporting(d, list(source_ids))
+    return max(1, len(r.outlets) + r.n_credited + r.unnamed) if list(source_ids) else 0
+
+
 def reports(n: int, capital: bool = False) -> str:
     """'one report', '3 reports'."""
     word = {1: "one report", 2: "two reports", 3: "three reports"}.get(n, f"{n} reports")
@@ -100,7 +106,8 @@ def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, b
     fails = False
     if len(others) == 1:
         o = others[0]
-        text = f"{reports(len(o['source_ids']), True)} put{'s' if len(o['source_ids']) == 1 else ''} {label} at {o['value']} rather than {major['value']}"
+        n = independent(d, o["source_ids"])
+        text = f"{reports(n, True)} put{'s' if n == 1 else ''} {label} at {o['value']} rather than {major['value']}"
         bad = _failing_variants(checks, dis["metric"], o["amount"], dis["unit"])
         if not bad.empty:
             fails = True
@@ -117,8 +124,8 @@ def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, b
     return text + ".", fails
 
 
-def _period_sentence(dis: dict) -> str:
-    parts = [f"{v['period']} in {reports(len(v['source_ids']))}" for v in dis["versions"]]
+def _period_sentence(d: Dataset, dis: dict) -> str:
+    parts = [f"{v['period']} in {reports(independent(d, v['source_ids']))}" for v in dis["versions"]]
     return f"Reports agree on {dis['consensus']} for {dis['label']} but not on when it applies: {' and '.join(parts)}."
 
 
@@ -194,7 +201,7 @@ def questions(d: Dataset) -> list[Question]:
     for dis in analysis.figure_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         if dis["kind"] == "period":
-            add("period", dis["entity"], _period_sentence(dis), ids, 4 * (dis["metric"] in lead_metrics), dis)
+            add("period", dis["entity"], _period_sentence(d, dis), ids, 4 * (dis["metric"] in lead_metrics), dis)
         else:
             sentence, fails = _value_sentence(d, dis, checks)
             add("value", dis["entity"], sentence, ids, 8 * fails + 4 * (dis["metric"] in lead_metrics), dis)
