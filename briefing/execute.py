@@ -61,6 +61,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     wait = wait_limit(timeout)
     first_exit = None  # what the first kernel said, when it exited while starting
     held = Held()
+    interrupted = _watch_sigint()  # a Ctrl-C that kills a starting kernel is the user's stop, never a reason to retry
     for attempt in (1, 2):
         try:
             with quiet_stderr() as held:
@@ -88,6 +89,9 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
                 print(exc.evalue, file=sys.stderr)
             return _fail(tmp)
         except Exception as exc:  # kernel died, timed out, bad notebook JSON, ...: one sentence, not a traceback  # noqa: BLE001
+            if interrupted:
+                _fail(tmp)
+                raise KeyboardInterrupt from None
             if attempt == 1 and KERNEL_EXITED in str(exc):
                 first_exit = kernel_words(held.text)
                 _quiet_leftovers()
@@ -111,6 +115,29 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     for line in stale_lines(str(src), nb):  # sentences withheld in this edition: the editor's to-do list
         print(line)
     return 0
+
+
+def _watch_sigint() -> list:
+    """A list that gets an item when SIGINT arrives (the usual KeyboardInterrupt still follows)."""
+    import signal
+    import threading
+
+    seen: list = []
+    if threading.current_thread() is not threading.main_thread():
+        return seen
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        seen.append(signum)
+        if previous == signal.SIG_IGN:
+            return
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    return seen
 
 
 def recorded_parameters(nb) -> dict | None:

@@ -22,7 +22,7 @@ _APPENDIX = re.compile(r'<section[^>]*\bid="appendix"')
 class _StoryText(HTMLParser):
     """The words a reader reads in the story: visible text, without citation numbers, hidden parts or closed details' bodies."""
 
-    SKIP = {"style", "script", "title", "head"}
+    SKIP = frozenset({"style", "script", "title", "head"})
 
     def __init__(self):
         super().__init__()

@@ -163,7 +163,7 @@ def _status_sentence(d: Dataset, s: dict) -> str:
     phrases = list(dict.fromkeys(d.status_phrase(st["status"]) for st in s["steps"]))
     if s["kind"] == "status":
         others = [p for p in phrases if p != d.status_phrase(latest["status"])]
-        return f"Latest dated report: {s['party']} is {d.status_phrase(latest['status'])}; earlier or undated ones: {' or '.join(others)}."
+        return f"The latest dated report has {s['party']} {d.status_phrase(latest['status'])}; other accounts have it {' or '.join(others)}."
     sure = {"confirmed": "on the record", "reported": "reported", "rumoured": "said without attribution"}
     levels = list(dict.fromkeys(sure[st["evidence"]] for st in s["steps"]))
     return f"Reports agree that {s['party']} is {d.status_phrase(latest['status'])}, but not on how sure it is: {' or '.join(levels)}."

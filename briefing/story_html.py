@@ -5,7 +5,6 @@ Each is the top few of a longer list (the rules: briefing.story) and links to it
 
 from __future__ import annotations
 
-import re
 from html import escape
 
 from . import fmt, story
@@ -114,9 +113,10 @@ def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
     shown, more = story.top(items, limit)
     lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}-entry">Full entry</a></li>' for x in shown)
     n_questions = sum(len(x.questions) for x in items)
+    lead = f"{more:,} more in the appendix, which holds" if more else "The appendix holds"
     return HTML(f'<ul class="disputes">{lis}</ul>'
-                f'<p class="more"><a href="#appendix-disputes">All {n_questions:,} points on which the reporting differs, '
-                f"with every version and quote, are in the appendix</a>.</p>")
+                f'<p class="more"><a href="#appendix-disputes">{lead} all {n_questions:,} points on which the reporting differs, '
+                f"with every version and quote</a>.</p>")
 
 
 def checks_verdict(d: Dataset, limit: int = story.STORY_CHECKS) -> HTML:

@@ -16,7 +16,7 @@ from conftest import PY, ROOT
 pytestmark = pytest.mark.slow
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
-NOTEBOOKS = ("01_deal", "02_clients", "03_rivals", "04_reporting")
+NOTEBOOKS = ("01_deal", "02_clients", "03_rivals", "04_reporting", "05_appendix")
 
 
 def run(cmd, cwd: Path, timeout: int = 900, env=None) -> subprocess.CompletedProcess:
@@ -80,22 +80,33 @@ def test_building_the_package_prints_no_setuptools_warnings(wheel):
 def test_the_wheel_declares_every_package_the_code_imports(wheel):
     """`pip install .` installs what briefing/ imports: each third-party import's distribution is a Requires-Dist."""
     meta = run(["unzip", "-p", wheel[0], "*.dist-info/METADATA"], wheel[0].parent).stdout
-    declared = {re.split(r"[\s<>=!~;\[(]", line.split(":", 1)[1].strip())[0].lower().replace("_", "-")
-                for line in meta.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    requires = [line.split(":", 1)[1].strip() for line in meta.splitlines() if line.startswith("Requires-Dist:")]
+    name = lambda r: re.split(r"[\s<>=!~;\[(]", r)[0].lower().replace("_", "-")  # noqa: E731
+    declared = {name(r) for r in requires if "extra ==" not in r}
+    extras = {name(r) for r in requires if "extra ==" in r}
+    # an import inside `try: ... except ImportError` is optional (the build summary measures in Chromium only where
+    # Playwright is installed): it must be declared, as an extra at least
     code = (
         "import ast, sys, json, pathlib, importlib.metadata as md\n"
         "dists = md.packages_distributions(); found = {}\n"
         "for f in sorted(pathlib.Path('briefing').rglob('*.py')):\n"
-        "    for n in ast.walk(ast.parse(f.read_text())):\n"
+        "    tree = ast.parse(f.read_text()); optional = set()\n"
+        "    for t in ast.walk(tree):\n"
+        "        if isinstance(t, ast.Try) and any('ImportError' in ast.unparse(h.type or ast.Name('BaseException')) for h in t.handlers):\n"
+        "            optional |= {id(n) for b in t.body for n in ast.walk(b)}\n"
+        "    for n in ast.walk(tree):\n"
         "        names = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module] if isinstance(n, ast.ImportFrom) and n.level == 0 else []\n"
         "        for m in (x.split('.')[0] for x in names):\n"
         "            if m not in sys.stdlib_module_names and m not in ('briefing', '__future__'):\n"
-        "                found.setdefault(m, [dists.get(m, ['?'])[0], str(f)])\n"
+        "                prev = found.get(m)\n"
+        "                opt = id(n) in optional and (prev is None or prev[2])\n"
+        "                found[m] = [dists.get(m, ['?'])[0], str(f) if prev is None else prev[1], opt]\n"
         "print(json.dumps(found))\n")
     proc = run([PY, "-c", code], ROOT)
     imports = __import__("json").loads(proc.stdout)
     assert {"pandas", "matplotlib", "weasyprint", "papermill", "nbconvert"} <= set(imports), imports
-    missing = {m: f"{dist} (imported in {where})" for m, (dist, where) in imports.items() if dist.lower().replace("_", "-") not in declared}
+    missing = {m: f"{dist} (imported in {where})" for m, (dist, where, optional) in imports.items()
+               if dist.lower().replace("_", "-") not in (declared | extras if optional else declared)}
     assert not missing, f"imported but not in [project] dependencies: {missing}"
 
 
