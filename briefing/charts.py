@@ -34,6 +34,8 @@ WIDTH = 4.0  # inches, every chart
 PHONE_COLUMN_PX = 358
 MIN_TEXT_PX = 11
 BODY, SMALL = 10.5, 9.5  # pt
+MAX_ROWS = 8  # parties a story chart draws (the most certain first); the rest are counted, and listed in the appendix and the CSV
+MAX_NAMES = 5  # parties named in a subtitle before "and N others"
 PAD = 0.03  # inches around the drawing (matplotlib's 0.1 would make the SVG 5% wider and its text 5% smaller)
 
 plt.rcParams.update({
@@ -352,15 +354,18 @@ def clients_chart(d: Dataset) -> Chart:
         title = f"None of the {n} clients that changed course was last reported moving away from Scale AI"
     span = span_text(rel["as_of"].min(), rel["as_of"].max()) if len(rel) else ""
     subtitle = f"Each client's latest status, from accounts dated {span}, with how sure the reporting is; every account is in the table"
+    if n > MAX_ROWS:
+        subtitle += f"; the {MAX_ROWS} surest shown, {n - MAX_ROWS} more in the appendix"
     if unchanged:
-        subtitle += f". Also named as clients, with no move either way: {', '.join(unchanged)}"
+        names = ", ".join(unchanged[:MAX_NAMES]) + (f" and {len(unchanged) - MAX_NAMES} others" if len(unchanged) > MAX_NAMES else "")
+        subtitle += f". Also named as clients, with no move either way: {names}"
     chart = Chart("clients", title, subtitle, "", ids, data)
     if latest.empty:
         chart.empty_message = "No client had been reported changing course by this date."
         chart.alt = chart.empty_message
         return chart
     rows, parts, seen = [], [], None
-    for i, r in latest.iterrows():
+    for i, r in latest.head(MAX_ROWS).iterrows():
         direction, party = r["direction"], r["party"]
         colour = DIRECTION_COLOURS.get(direction, GREY)
         if direction != seen:
@@ -605,14 +610,16 @@ def rivals_chart(d: Dataset) -> Chart:
         title = f"{len(with_figures)} of {named} gave figures: {who}"
     else:
         title = f"{_count(n, 'rival')} of Scale AI named in the reporting; none gave figures"
-    chart = Chart("rivals", title, "What each rival reported: its own figures, else its status; under it, how sure the reporting is",
-                  "", ids, data)
+    sub = "What each rival reported: its own figures, else its status; under it, how sure the reporting is"
+    if n > MAX_ROWS:
+        sub += f"; {MAX_ROWS} shown (those with figures first), {n - MAX_ROWS} more in the appendix"
+    chart = Chart("rivals", title, sub, "", ids, data)
     if not rivals:
         chart.empty_message = "No rival had been reported gaining business by this date."
         chart.alt = chart.empty_message
         return chart
     rows, parts = [], []
-    for i, (party, grp, facts, best, srcs) in enumerate(rivals):
+    for i, (party, grp, facts, best, srcs) in enumerate(rivals[:MAX_ROWS]):
         phrase = d.status_phrase(best["status"])
         right = [Words(f.label + (f" ({f.period_text()})" if f.period else ""), lead=f.text(short=True), lead_colour=BLUE) for f in facts]
         sure = f"{best['evidence']}, {_count(len(srcs), 'source')}"

@@ -193,6 +193,9 @@ EVIDENCE_WORDS = {  # how sure, after the status phrase; no verb, so it reads fo
 }
 
 
+MAX_PARTIES = 25  # entries per status list (the June 2025 edition has 18 parties in all); the CSVs have every status
+
+
 def status_list(d: Dataset, roles: list[str]) -> HTML:
     """Each party's statuses in date order, with how sure each is; undated commentary is marked and never reads as the
     latest. Parties whose whole record is the same single step are listed together under it."""
@@ -218,12 +221,13 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
                          f'{cite(d, sources)}' + (' <span class="latest">latest</span>' if is_latest and len(merged) > 1 else ""))
         records.setdefault(tuple(steps), []).append(party)
     items = []
-    for steps, parties in records.items():
+    for steps, parties in list(records.items())[:MAX_PARTIES]:
         if len(parties) == 1:
             items.append(f"<li><strong>{escape(parties[0])}</strong>: {'; '.join(steps)}.</li>")
         else:
             items.append(f"<li><strong>{escape(', '.join(parties[:-1]) + ' and ' + parties[-1])}</strong>, each: {steps[0]}.</li>")
-    return HTML(f'<ul class="status-list">{"".join(items)}</ul>')
+    more = (f'<p class="more">\u2026 and {len(records) - MAX_PARTIES:,} more (every status is in the CSV downloads).</p>') if len(records) > MAX_PARTIES else ""
+    return HTML(f'<ul class="status-list">{"".join(items)}</ul>{more}')
 
 
 MAX_EVENT_LIST = 200  # the event list is complete up to here; beyond, the newest are listed and the page says how many are not

@@ -17,6 +17,8 @@ from .paths import ROOT
 from .schema import load_schema, schema_path
 
 MAX_POINTS = 12  # per entry: the heaviest first
+MAX_POINTS_TOTAL = 32  # the whole section (the June 2025 edition has 28): beyond it the heaviest entries keep theirs
+MAX_KEY_FIGURES = 30  # rows of the key-figures table; the CSV has every figure
 MAX_DISPUTES = 20  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
 
 
@@ -24,23 +26,32 @@ def _q(text: str) -> str:
     return f"<q>{escape(text)}</q>"
 
 
+MAX_VERSIONS = 8  # per point (the June 2025 edition has at most 6); the rest are counted, every row is in the CSVs
+
+
 def _versions(d: Dataset, q: story.Question) -> str:
-    """The versions behind one question, each with its sources, evidence, date and quote."""
+    """The versions behind one question, each with its sources, evidence, date and quote (the first MAX_VERSIONS)."""
+    items = _version_items(d, q)
+    more = f'<li class="note">\u2026 and {len(items) - MAX_VERSIONS:,} more versions (every row is in the CSVs).</li>' if len(items) > MAX_VERSIONS else ""
+    return "".join(items[:MAX_VERSIONS]) + more
+
+
+def _version_items(d: Dataset, q: story.Question) -> list[str]:
     dis = q.raw
     if q.kind in ("value", "period"):
-        return "".join(
+        return list(
             f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
             + f"{cite(d, v['source_ids'])}: {_q(v['quotes'][0])}</li>" for v in dis["versions"])
     if q.kind == "event":
-        return "".join(f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
+        return list(f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
                        f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"])
     if q.kind == "claim":
-        return "".join(
+        return list(
             f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
             + (", undated" if v["undated"] else f", {escape(fmt.date_text(v['as_of']))}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
             + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
             for v in dis["versions"])
-    return "".join(
+    return list(
         f"<li>{escape(fmt.date_text(st['as_of']))}" + (" (undated, public by then)" if st["undated"] else "")
         + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
         for st in dis["steps"])
@@ -61,17 +72,22 @@ def disagreements_block(d: Dataset) -> HTML:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     shown = items[:MAX_DISPUTES]
     parts = []
+    budget = MAX_POINTS_TOTAL
     for x in shown:
+        if budget <= 0:
+            break
+        keep = min(MAX_POINTS, budget, len(x.questions))
+        budget -= keep
         points = "".join(
             f'<div class="point"><p class="finding">{plain_ids(d, q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
-            for q in x.questions[:MAX_POINTS])
-        if len(x.questions) > MAX_POINTS:
-            points += f'<p class="more">\u2026 and {len(x.questions) - MAX_POINTS:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
+            for q in x.questions[:keep])
+        if len(x.questions) > keep:
+            points += f'<p class="more">\u2026 and {len(x.questions) - keep:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
         n = len(x.questions)
         parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
                      f'<span class="count">{n} point{"s" * (n != 1)}</span></summary><div id="{x.anchor}-entry">{points}</div></details>')
-    if len(items) > len(shown):
-        parts.append(f'<p class="more">\u2026 and {len(items) - len(shown):,} more parties on whom sources differ (every row is in the CSVs).</p>')
+    if len(items) > len(parts):
+        parts.append(f'<p class="more">\u2026 and {len(items) - len(parts):,} more parties on whom sources differ (every row is in the CSVs).</p>')
     return HTML("".join(parts))
 
 
@@ -206,19 +222,25 @@ def key_figures_block(d: Dataset) -> HTML:
         return HTML("<p>No figures had been reported by this date.</p>")
     rows, records = [], []
     metrics = figs.groupby("metric")["source_id"].nunique().sort_values(ascending=False, kind="stable")
-    for metric in metrics.index:
+    for i, metric in enumerate(metrics.index):
         f = d.fact(metric)
         flag = " (sources differ)" if f.disputed else ""
         earlier = "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history)
+        if i >= MAX_KEY_FIGURES:  # the most widely reported are listed; the CSV below has every one
+            records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history),
+                            "sources_differ": "yes" if f.disputed else "", "sources": ";".join(f.source_ids)})
+            continue
         rows.append(f"<tr><td>{escape(f.label)}</td><td>{escape(f.text())}{flag}</td><td>{escape(f.period_text())}</td>"
                     f"<td>{escape(earlier)}</td><td>{escape(analysis.reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
                     + (f"; {f.n_total - f.n_sources} other text{'s' * (f.n_total - f.n_sources != 1)} differ{'s' * (f.n_total - f.n_sources == 1)}" if f.n_total > f.n_sources else "")
                     + "</td></tr>")
         records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": earlier, "sources_differ": "yes" if f.disputed else "",
                         "sources": ";".join(f.source_ids)})
+    more = len(metrics) - min(len(metrics), MAX_KEY_FIGURES)
+    more_html = f'<p class="more">\u2026 and {more:,} more figures, less widely reported, in the CSV below.</p>' if more else ""
     return HTML('<div class="table-wrap"><table class="key-figures"><caption>Key figures: the current value (the latest period\'s, as most sources give it)</caption>'
                 '<thead><tr><th scope="col">Figure</th><th scope="col">Value</th><th scope="col">For</th><th scope="col">Earlier</th><th scope="col">Reported by</th></tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>'
+                f'<tbody>{"".join(rows)}</tbody></table></div>{more_html}'
                 f'<p><a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">Download the key figures (CSV)</a> '
                 f'<a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">Download every figure, one row per source (CSV)</a></p>')
 
