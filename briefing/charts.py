@@ -36,6 +36,7 @@ MIN_TEXT_PX = 11
 BODY, SMALL = 10.5, 9.5  # pt
 MAX_ROWS = 8  # parties a story chart draws (the most certain first); the rest are counted, and listed in the appendix and the CSV
 MAX_NAMES = 5  # parties named in a subtitle before "and N others"
+EVIDENCE_PLAIN = {"confirmed": "confirmed", "reported": "reported", "rumoured": "unattributed"}  # how sure, in a reader's words
 PAD = 0.03  # inches around the drawing (matplotlib's 0.1 would make the SVG 5% wider and its text 5% smaller)
 
 plt.rcParams.update({
@@ -376,12 +377,12 @@ def clients_chart(d: Dataset) -> Chart:
         same = accounts[accounts["status"] == r["status"]]
         n_src = len({s for lst in same["source_list"] for s in lst})
         phrase = d.status_phrase(r["status"])
-        sure = f"{r['evidence']}, {_when(r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
+        sure = f"{EVIDENCE_PLAIN.get(r['evidence'], r['evidence'])}, {_when(r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
         right = [Words(phrase), Words(sure, SMALL, colour=GREY)]
         earlier = accounts[(accounts["direction"] != direction) & (accounts["as_of_basis"] != "undated")]
         if len(earlier):
             e = earlier.sort_values("as_of").iloc[-1]
-            right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({e['evidence']}, {fmt.date_text(e['as_of'])})", SMALL, colour=GREY))
+            right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({EVIDENCE_PLAIN.get(e['evidence'], e['evidence'])}, {fmt.date_text(e['as_of'])})", SMALL, colour=GREY))
         tip = tooltip(f"{party}: {phrase} ({r['evidence']}, {_when(r)}); {_count(len(accounts), 'account')} in the table", r["source_list"], r["quote"])
         rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, (DIRECTION_MARKERS.get(direction, "o"), colour), f"row-{i}", tip))
         parts.append(f"{party}: {phrase} ({r['evidence']}, {_when(r)})")
@@ -622,7 +623,7 @@ def rivals_chart(d: Dataset) -> Chart:
     for i, (party, grp, facts, best, srcs) in enumerate(rivals[:MAX_ROWS]):
         phrase = d.status_phrase(best["status"])
         right = [Words(f.label + (f" ({f.period_text()})" if f.period else ""), lead=f.text(short=True), lead_colour=BLUE) for f in facts]
-        sure = f"{best['evidence']}, {_count(len(srcs), 'source')}"
+        sure = f"{EVIDENCE_PLAIN.get(best['evidence'], best['evidence'])}, {_count(len(srcs), 'source')}"
         right += [Words(f"{phrase}; {sure}", SMALL, colour=GREY)] if facts else [Words(phrase), Words(sure, SMALL, colour=GREY)]
         said = "; ".join(f"{f.label}: {f.text(short=True)}" for f in facts)
         quote_src = facts[0] if facts else None

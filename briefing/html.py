@@ -230,7 +230,7 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>{more}')
 
 
-MAX_EVENT_LIST = 200  # the event list is complete up to here; beyond, the newest are listed and the page says how many are not
+MAX_EVENT_LIST = 150  # the event list is complete up to here; beyond, the newest are listed and the page says how many are not
 
 
 def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[str] | None = None, limit: int = MAX_EVENT_LIST) -> HTML:

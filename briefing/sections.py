@@ -91,7 +91,7 @@ def disagreements_block(d: Dataset) -> HTML:
     return HTML("".join(parts))
 
 
-MAX_CHECK_VARIANTS = 12  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
+MAX_CHECK_VARIANTS = 4  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
 VERDICT = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}
 
 
@@ -179,7 +179,7 @@ def changes_summary(d: Dataset, base: str) -> HTML:
     if not base:
         return HTML("")
     changes = _changes(d, base)
-    head = f'<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
+    head = '<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
     if not changes:
         return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
     top = [c for c in changes if c["group"] != "corrections"][:SUMMARY_COUNT]
