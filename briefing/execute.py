@@ -129,8 +129,8 @@ def _watch_sigint() -> list:
 
     def handler(signum, frame):
         seen.append(signum)
-        if previous == signal.SIG_IGN:
-            return
+        if previous == signal.SIG_IGN:  # started with SIGINT ignored (a background job): only remember it, so a
+            return  # kernel the same Ctrl-C killed is not started again
         if callable(previous):
             previous(signum, frame)
         else:

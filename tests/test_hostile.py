@@ -373,8 +373,10 @@ def one_cell_notebook(path: Path, source: str) -> Path:
 def test_sigint_during_a_notebook_is_one_line(tmp_path: Path):
     # a cell far longer than any wait here: on a loaded machine the interrupt can only land before or during it
     slow = one_cell_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(900)")
+    # as from a terminal: SIGINT at its default, whatever the test runner's worker inherited (an xdist worker may ignore it)
     proc = subprocess.Popen([PY, "-m", "briefing", "execute", str(slow), str(tmp_path / "out.ipynb"), "--data", str(SMALL)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and not list(tmp_path.glob(".*.tmp.ipynb")):
