@@ -303,9 +303,10 @@ def _cell(v) -> str:
     return str(v)
 
 
-def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML:
+def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None, table_in_appendix: bool = False) -> HTML:
     """The chart with its title, subtitle, sources, CSV download and its data as a table, or data_html
-    (a list that is printed on paper too, since paper has no tooltips)."""
+    (a list that is printed on paper too, since paper has no tooltips). table_in_appendix: a story chart links to
+    its table in the appendix (chart_table) instead of carrying it, so the story stays short."""
     shown = [s for s in chart.source_ids if s in d.sources.index]  # only sources this edition lists
     src = ", ".join(f'<a href="#src-{escape(s)}">{d.citation_number(s)}</a>' for s in shown)
     if chart.empty_message:
@@ -317,7 +318,17 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML
         f'<p class="chart-subtitle">{escape(chart.subtitle)}</p>'
         f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
         f'<figcaption><span class="chart-sources">Sources: {src}.</span> '
-        f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a></figcaption>'
-        f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>{data_html or table(chart.data, chart.title, d=d)}</details>'
-        f"</figure>"
+        f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a>'
+        + (f' <a class="to-table" href="#data-{chart.name}-table">The data as a table, in the appendix</a>' if table_in_appendix else "") + "</figcaption>"
+        + (f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>'
+           f'{data_html or table(chart.data, chart.title, d=d)}</details>' if not table_in_appendix else "")
+        + "</figure>"
     )
+
+
+def chart_table(d: Dataset, chart: Chart) -> HTML:
+    """A story chart's data, for the appendix: collapsed, labelled with the chart's finding, linked from the chart."""
+    if chart.empty_message:
+        return HTML("")
+    return HTML(f'<details class="chart-data" id="data-{chart.name}"><summary>{escape(chart.title)}</summary>'
+                f'<div id="data-{chart.name}-table">{table(chart.data, chart.title, d=d)}</div></details>')

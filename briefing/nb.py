@@ -7,7 +7,7 @@ from IPython.display import display
 
 from .charts import clients_chart, rivals_chart, timeline_chart, valuation_chart
 from .data import load as _load
-from .html import HTML, chart_block, event_list, numbers_panel, status_list
+from .html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
 from .html import say as _say
 from .sections import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
 from .story_html import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
@@ -69,6 +69,7 @@ __all__ = [
     "all_statements",
     "appendix_intro",
     "changes_summary",
+    "chart_table",
     "checks_verdict",
     "disputes_summary",
     "latest_block",

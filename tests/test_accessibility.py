@@ -85,7 +85,9 @@ def test_axe_with_chart_data_open_and_wide(loaded):
 
 CHARTS_JS = """() => [...document.querySelectorAll('figure.chart')].map(f => {
   const img = f.querySelector('[role="img"]');
-  const det = f.querySelector('details');
+  // a story chart keeps its table in the appendix and links to it; the timeline carries its list
+  const link = f.querySelector('a.to-table');
+  const det = f.querySelector('details') || (link ? document.getElementById(link.getAttribute('href').slice(1)).closest('details') : null);
   return {
     id: f.id,
     label: img ? img.getAttribute('aria-label') : null,

@@ -155,6 +155,8 @@ class _Tables(HTMLParser):
         a = dict(attrs)
         if tag == "figure" and "chart" in (a.get("class") or "").split():
             self.figure = (a.get("id") or "").removeprefix("chart-")
+        elif tag == "details" and (a.get("id") or "").startswith("data-"):  # a story chart's table, in the appendix
+            self.figure = a["id"].removeprefix("data-")
         elif tag == "tbody":
             self.in_tbody = True
         elif tag == "tr" and self.in_tbody and self.figure:
@@ -163,7 +165,7 @@ class _Tables(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "tbody":
             self.in_tbody = False
-        elif tag == "figure":
+        elif tag in ("figure", "details"):
             self.figure = None
 
 
