@@ -99,14 +99,20 @@ def newest_key_event(d: Dataset) -> pd.Series | None:
     return None if labelled.empty else labelled.sort_values(["date", "event_id"]).iloc[-1]
 
 
+def moved_on(d: Dataset) -> bool:
+    """Whether the story has moved on from the deal: its newest key event is more than MOVED_ON_DAYS after it."""
+    start, key = deal_date(d), newest_key_event(d)
+    return bool(start and key is not None and (dt.date.fromisoformat(key["date"]) - dt.date.fromisoformat(start)).days > MOVED_ON_DAYS)
+
+
 def headline(d: Dataset) -> str:
     """The edition's headline: the deal, or once the story has moved on, the newest key event and the deal behind it."""
     inv, stake = d.fact("meta_investment_usd"), d.fact("meta_stake_pct")
     if not (inv and stake):
         return "Meta and Scale AI: nothing reported yet" if d.empty else "Meta weighs a stake in Scale AI"
     deal = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
-    start, key = deal_date(d), newest_key_event(d)
-    if start and key is not None and (dt.date.fromisoformat(key["date"]) - dt.date.fromisoformat(start)).days > MOVED_ON_DAYS:
+    if moved_on(d):
+        start, key = deal_date(d), newest_key_event(d)
         months = months_between(start, key["date"])
         return f"{key['label']}, {months} month{'s' if months != 1 else ''} after {deal}"
     return deal + (". Clients that compete with Meta began pulling away." if not d.pulling_back().empty else "")

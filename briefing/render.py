@@ -158,16 +158,6 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
     return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}>{intro}<ol>{"".join(items)}</ol></section>'
 
 
-def _moved_on(d) -> bool:
-    """Whether the story has moved on from the deal (the headline leads with later news): the story's budget is larger."""
-    import datetime as dt
-
-    from .lead import MOVED_ON_DAYS, deal_date, newest_key_event
-
-    start, key = deal_date(d), newest_key_event(d)
-    return bool(start and key is not None and (dt.date.fromisoformat(key["date"]) - dt.date.fromisoformat(start)).days > MOVED_ON_DAYS)
-
-
 def page_meta(d, headline: str) -> dict:
     edition = d.as_of or data_last_date(d)
     rev = git_revision()
@@ -197,6 +187,7 @@ def page_meta(d, headline: str) -> dict:
 
 def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
     from .data import load
+    from .lead import moved_on
 
     d = load(data_dir, as_of)
     from nbconvert import HTMLExporter
@@ -207,7 +198,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str) -> str:
         "appendix": book.metadata.get("appendix", False),
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
-        "meta": {**page_meta(d, d.headline()), "budget": "later" if _moved_on(d) else "deal"},
+        "meta": {**page_meta(d, d.headline()), "budget": "later" if moved_on(d) else "deal"},
     }
     body, _ = exporter.from_notebook_node(book, resources=resources)
     return body

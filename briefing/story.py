@@ -248,9 +248,7 @@ def check_verdicts(d: Dataset, res: pd.DataFrame | None = None) -> list[dict]:
         if r["verdict"] in ("pass", "fail"):
             how = "close to" if r["verdict"] == "pass" else "which does not match"
             text = f"{label}: {r['shown']}, {how} the reported {r['expected_shown']}"
-        elif r["verdict"] == "n/a":
-            text = f"{label}: {r['shown']}"
-        else:
+        else:  # for information, or not computable: the result as it stands
             text = f"{label}: {r['shown']}"
         bad = g[(g["variant_metric"] != "") & (g["verdict"] == "fail")]
         if len(bad):
