@@ -319,7 +319,7 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None, table_i
         f'<div class="chart-image" role="img" aria-label="{escape(chart.alt)}">{chart.svg}</div>'
         f'<figcaption><span class="chart-sources">Sources: {src}.</span> '
         f'<a class="download" download="{name}" href="{csv_data_uri(chart.data)}">Download the data behind this chart (CSV)</a>'
-        + (f' <a class="to-table" href="#data-{chart.name}-table">The data as a table, in the appendix</a>' if table_in_appendix else "") + "</figcaption>"
+        + (f' · <a class="to-table" href="#data-{chart.name}-table">The data as a table, in the appendix</a>' if table_in_appendix else "") + "</figcaption>"
         + (f'<details class="chart-data{" full-list" if data_html else ""}"><summary>{"Show the events as a list" if data_html else "Show the data as a table"}</summary>'
            f'{data_html or table(chart.data, chart.title, d=d)}</details>' if not table_in_appendix else "")
         + "</figure>"
