@@ -76,14 +76,14 @@ _build_ok :=
 endif
 export BRIEFING_BASE := $(_base)
 
-.PHONY: all html pdf validate verify-quotes test lab clean help setup bench edition verify-edition dictionary
+.PHONY: all html pdf validate verify-quotes lint test lab clean help setup bench edition verify-edition dictionary
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
 # nbstripout as a git filter: a notebook saved with outputs (JupyterLab, papermill in place) is stored
 # and diffed without them, so `git status` stays clean. The filter runs this checkout's own .venv
 # (git runs it from the top of the work tree); language_info (the Python version) is dropped too.
-# briefing/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
+# briefing/build/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
 #
 # Makes into different BUILD folders share .venv: when requirements.txt or pyproject.toml changed, each
 # would reinstall into it at once (pip over pip, git config over git config, which fails). So the steps
@@ -103,7 +103,7 @@ $(STAMP): requirements.txt pyproject.toml
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(PY) -m nbstripout --install --attributes .gitattributes --python $(PY) && \
 	  git config filter.nbstripout.extrakeys metadata.language_info; fi
-	$(PY) -m briefing.jupyter install >/dev/null
+	$(PY) -m briefing.build.jupyter install >/dev/null
 	touch $@
 endif
 
@@ -116,7 +116,10 @@ verify-quotes: $(STAMP) ## check every quote against the source texts (SOURCES=d
 dictionary: $(STAMP) ## regenerate the README's data dictionary from data/datapackage.json
 	@$(PY) -m briefing dictionary --data data --readme README.md
 
-test: $(STAMP) ## run the test suite (unit, notebooks, end to end, browser)
+lint: $(STAMP) ## ruff check . under the pinned ruff (make test runs it first)
+	$(VENV)/bin/ruff check .
+
+test: lint ## lint, then the test suite (unit, notebooks, end to end, browser)
 	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
@@ -133,14 +136,14 @@ help: ## list the targets
 	  | python3 -c 'import os, sys; e = os.environ; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", e["BRIEFING_DATA"]).replace("$$(BUILD)", e["BRIEFING_BUILD"]).replace("$$(DIR)", e["BRIEFING_DIR"]))'
 
 verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
-	$(PY) -m briefing.edition verify -- "$$BRIEFING_DIR"
+	$(PY) -m briefing.build.edition verify -- "$$BRIEFING_DIR"
 
 ifeq ($(_build_ok),yes)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 EXECUTED  := $(NOTEBOOKS:notebooks/%.ipynb=$(BUILD)/notebooks/%.ipynb)
 # wildcard: a missing data file is reported by the validator, not as "No rule to make target"
 DATA_FILES := $(wildcard $(DATA)/datapackage.json $(DATA)/*.csv)
-PACKAGE   := $(wildcard briefing/*.py briefing/templates/briefing/*)
+PACKAGE   := $(wildcard briefing/*.py briefing/*/*.py briefing/drawing/templates/briefing/*)
 PARAMS    := $(BUILD)/.params
 PENDING   := $(BUILD)/.pending
 
@@ -172,10 +175,10 @@ $(BUILD)/briefing.html $(BUILD)/briefing.pdf &: $(PENDING)/briefing.html $(PENDI
 
 .PRECIOUS: $(BUILD)/briefing.html $(BUILD)/briefing.pdf
 
-# The edition bundle (briefing/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
+# The edition bundle (briefing/build/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
 # every file's sha256, written beside $(BUILD)/edition and renamed into place.
 edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/ and MANIFEST.json into $(BUILD)/edition
-	$(PY) -m briefing.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
+	$(PY) -m briefing.build.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
 else
 # a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
 all html pdf edition .DEFAULT:

@@ -1,17 +1,20 @@
-"""Everything a notebook cell needs, in one import: `from briefing.nb import *`."""
+"""Everything a notebook cell needs, in one import: `from briefing.nb import *`. It sits above the stages
+(data -> story -> drawing) and takes from each what a notebook shows; nothing in the package imports it."""
 
 import dataclasses
 import re
 
 from IPython.display import display
 
-from .charts import clients_chart, rivals_chart, timeline_chart, valuation_chart
-from .data import load as _load
-from .html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
-from .html import say as _say
-from .sections import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
-from .story_html import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
-from .validate import DataError
+from .data.dataset import load as _load
+from .data.problems import DataError
+from .drawing.charts import clients_chart, rivals_chart, valuation_chart
+from .drawing.html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
+from .drawing.html import say as _say
+from .drawing.page import sources_section
+from .drawing.record import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
+from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
+from .drawing.timeline import timeline_chart
 
 _CITED: list[str] = []  # source ids cited by what this kernel has shown, in order: the notebook's own sources list
 _CITE = re.compile(r'href="#src-([^"]+)"')
@@ -24,7 +27,7 @@ def _note(block) -> None:
 
 
 def load(data_dir, as_of=""):
-    """The data (briefing.data.load), with its messages worded for both ways of running a notebook."""
+    """The data (briefing.data.dataset.load), with its messages worded for both ways of running a notebook."""
     _CITED.clear()
     try:
         return _load(data_dir, as_of)
@@ -50,8 +53,6 @@ def show(*blocks) -> None:
 def notebook_sources(d) -> HTML:
     """The sources this notebook has cited so far, so its citation links work in JupyterLab.
     (Its cell is tagged notebook-only: the briefing has one list for all notebooks, at its end.)"""
-    from .render import sources_section
-
     if not _CITED:
         return HTML("")
     return HTML(sources_section(d, only=set(_CITED), title="Sources cited in this notebook"))
@@ -68,27 +69,27 @@ __all__ = [
     "HTML",
     "all_statements",
     "appendix_intro",
-    "changes_summary",
-    "chart_table",
-    "checks_verdict",
-    "disputes_summary",
-    "latest_block",
-    "masthead",
-    "part",
-    "scale_says",
     "changes_block",
+    "changes_summary",
     "chart_block",
+    "chart_table",
     "checks_block",
+    "checks_verdict",
     "clients_chart",
     "disagreements_block",
+    "disputes_summary",
     "empty_notice",
     "event_list",
     "key_figures_block",
+    "latest_block",
     "load",
+    "masthead",
     "notebook_sources",
     "numbers_panel",
+    "part",
     "rivals_chart",
     "say",
+    "scale_says",
     "show",
     "status_list",
     "timeline_chart",

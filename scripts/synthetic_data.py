@@ -132,7 +132,7 @@ def make_events(rng, n, real, source_ids, parties, enums) -> list[dict[str, str]
             "source_ids": source_list(rng, source_ids),
             "quote": f"{actor} {verb} {counterparty}, the synthetic report {i} said",
         })
-        if rows[-1]["status"] == "confirmed":  # confirmed names who said it (briefing/rules.py)
+        if rows[-1]["status"] == "confirmed":  # confirmed names who said it (briefing/data/rules.py)
             rows[-1]["speaker"] = actor
     return rows
 
@@ -209,7 +209,7 @@ def make_relationships(rng, n, real, source_ids, parties, enums) -> list[dict[st
             "source_ids": source_list(rng, source_ids),
             "quote": f"{party} said it is {status} (synthetic relationship {i})",
         })
-        if rows[-1]["evidence"] == "confirmed":  # confirmed names who said it (briefing/rules.py)
+        if rows[-1]["evidence"] == "confirmed":  # confirmed names who said it (briefing/data/rules.py)
             rows[-1]["speaker"] = party
         i += 1
     return rows

@@ -30,7 +30,7 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
 def make(*args: str, check: bool = False, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run make in the project root; returns the completed process (stdout and stderr as text)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    proc = subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    proc = subprocess.run(["make", "--no-print-directory", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode:
         raise AssertionError(f"make {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc

@@ -4,6 +4,7 @@ outline, colour contrast of the stylesheet's text colours, the timeline as a lis
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def test_page_structure(loaded):
     assert page.evaluate("document.title").strip()
     levels = page.evaluate("() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])")
     assert levels[0] == 1, "the first heading is the h1"
-    skips = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
+    skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
     assert not skips, f"heading levels skip: {skips}"
     assert max(levels) <= 4  # the story uses h2 and h3; the appendix adds h4 for its entries
     # the skip link goes to the landmark

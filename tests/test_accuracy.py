@@ -1,4 +1,4 @@
-"""Editorial accuracy: the rules of briefing/rules.py and the reading of evidence and dates, pinned on
+"""Editorial accuracy: the rules of briefing/data/rules.py and the reading of evidence and dates, pinned on
 the small fixture (copied and mutated), never on the committed data."""
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing import story_html, analysis, fmt, html, sections
-from briefing.data import load
-from briefing.render import data_last_date, sources_section
-from briefing.validate import validate
+from briefing.data import fmt
+from briefing.data.dataset import load
+from briefing.data.validate import validate
+from briefing.drawing import html, record, story_blocks
+from briefing.drawing.page import data_last_date, sources_section
+from briefing.story import disagreements
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 
@@ -69,9 +71,9 @@ def test_an_undated_row_cannot_be_latest(small):
 
 def test_undated_commentary_is_marked_and_not_latest_on_the_page(small):
     d = load(small)
-    google = next(s for s in analysis.status_disagreements(d) if s["party"] == "Google")
+    google = next(s for s in disagreements.status_disagreements(d) if s["party"] == "Google")
     assert google["latest"]["as_of"] == "2025-06-12" and not google["latest"]["undated"]
-    text = str(sections.disagreements_block(d))
+    text = str(record.disagreements_block(d))
     assert "(undated, public by then)" in text
     clients = str(html.status_list(d, ["client"]))
     assert "undated, public by June 18, 2025" in clients
@@ -140,7 +142,7 @@ def test_an_outlet_needs_its_basis(small):
 
 def test_an_outlet_from_the_collection_readme_says_so_on_the_page(small):
     page = sources_section(load(small))
-    item = re.search(r'<li id="src-agg-02".*?</li>', page, re.S).group(0)
+    item = re.search(r'<li id="src-agg-02".*?</li>', page, re.DOTALL).group(0)
     assert "Bloomberg (per the collection&#x27;s notes)" in item
     assert re.search(r'<li id="src-agg-03"[^>]*><strong>Outlet not named</strong>', page)
 
@@ -155,7 +157,7 @@ def test_no_page_furniture_or_raw_metric_key_on_the_page(small):
         for v, q in (("88.42", "Alphabet has a growth score of 88.42%"), ("88.34", "Growth88.34"))])
     d = load(small)
     assert problems(small) == []
-    page = "".join(str(b) for b in (sections.key_figures_block(d), sections.disagreements_block(d), sections.checks_block(d),
+    page = "".join(str(b) for b in (record.key_figures_block(d), record.disagreements_block(d), record.checks_block(d),
                                     html.status_list(d, ["client", "competitor", "new provider"])))
     text = re.sub(r'href="[^"]*"', "", page)  # the CSV downloads are the data itself, every row; the text a reader sees is not
     assert "growth score" not in text.lower() and "88.4" not in text
@@ -165,14 +167,14 @@ def test_no_page_furniture_or_raw_metric_key_on_the_page(small):
 
 def test_non_numeric_disagreements_render(small):
     d = load(small)
-    block = str(sections.disagreements_block(d))
+    block = str(record.disagreements_block(d))
     # a claim: Droege's title, with both versions, their sources, and the one the briefing leads with and why
     assert "Jason Droege&#x27;s new title" in block
     assert "Interim chief executive." in block and "promoted &#x27;to the CEO role&#x27;" in block
-    assert "The briefing leads with \u201cInterim chief executive.\u201d (reported)" in analysis.reading(
-        next(c for c in analysis.claim_disagreements(d) if c["topic"] == "Jason Droege's new title"))
+    assert "The briefing leads with \u201cInterim chief executive.\u201d (reported)" in disagreements.reading(
+        next(c for c in disagreements.claim_disagreements(d) if c["topic"] == "Jason Droege's new title"))
     # an event told in two versions, in Google's one entry with its status and claims (one disagreement, one entry)
-    google = re.search(r'<details class="dispute" id="dispute-google">.*?</details>', block, re.S).group(0)
+    google = re.search(r'<details class="dispute" id="dispute-google">.*?</details>', block, re.DOTALL).group(0)
     assert "Reuters: Google plans to cut ties" in google and block.count('id="dispute-google"') == 1
 
 
@@ -184,7 +186,7 @@ def test_a_weekday_disagreement_renders_with_both_dates(small):
     assert any("the quote says Wednesday, but 2025-06-19 is a Thursday" in m for m in msgs)  # the rule catches a misread weekday
     change(small / "events.csv", "event_id", "ev-0619-droege-post-thursday", quote="Scale's newly appointed interim CEO Jason Droege")
     d = load(small)
-    [dis] = [e for e in analysis.event_disagreements(d) if e["differs"] == "date"]
+    [dis] = [e for e in disagreements.event_disagreements(d) if e["differs"] == "date"]
     assert [v["when"] for v in dis["versions"]] == ["June 18, 2025 (a Wednesday)", "June 19, 2025 (a Thursday)"]
 
 
@@ -201,13 +203,13 @@ def test_a_minority_version_does_not_date_the_edition(small):
                                                         source_ids="agg-14", version_of="ev-0618-droege-post-not-winding-down")])
     d = load(small)
     assert data_last_date(d) == "2025-06-18"
-    from briefing import lead
+    from briefing.story import lead
     assert lead.edition_date(d) == "2025-06-18"
 
 
 def test_what_scale_says_is_only_what_scale_said(small):
     d = load(small)
-    said = str(story_html.all_statements(d, ["statement", "memo", "announcement"], ["Scale AI"]))
+    said = str(story_blocks.all_statements(d, ["statement", "memo", "announcement"], ["Scale AI"]))
     assert "<blockquote>\u201cUnlike some other recent tech deals" in said  # Droege's own words, as his
     assert "Scale announced in a June 12 press release" not in said  # the reporter's narration of the release: no speaker
     # a reporter's sentence that relays Scale (no quotation marks) is the outlet's, not Scale's words

@@ -259,8 +259,8 @@ CASES = [
     Case("as-of-tomorrow", None, ["AS_OF:1: as_of: 'tomorrow' is not a date (expected YYYY-MM-DD)"], args=("AS_OF=tomorrow",)),
     Case("data-dir-missing", None, [f"{MISSING_DATA}:1: -: data directory not found (check DATA=)"], data=MISSING_DATA),
     Case("base-missing", None,
-         ["BASE:1: base: '/definitely/not/a/dir/or/revision' is neither a data directory nor a git revision of this repository "
-          "(expected e.g. HEAD~1, a commit id, or a folder with a datapackage.json)"],
+         [("BASE:1: base: '/definitely/not/a/dir/or/revision' is neither a data directory nor a git revision of this repository "
+           "(expected e.g. HEAD~1, a commit id, or a folder with a datapackage.json)")],
          args=("BASE=/definitely/not/a/dir/or/revision",)),
 ]
 
@@ -375,15 +375,15 @@ def failing_cell(tmp_path: Path, monkeypatch) -> str:
 
     (A bad BASE no longer reaches the notebooks: `make` now checks it with the data, up front.)
     An IPython startup file, run by every kernel before the notebook's cells, swaps
-    briefing.sections.changes_block for one that raises; only notebook 05 (the appendix) calls it.
+    briefing.drawing.record.changes_block for one that raises; only notebook 05 (the appendix) calls it.
     """
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-fail.py").write_text(
-        "import briefing.sections\n\n"
+        "import briefing.drawing.record\n\n"
         "def changes_block(d, base):\n"
         f"    raise RuntimeError({FAILURE!r})\n\n"
-        "briefing.sections.changes_block = changes_block\n",
+        "briefing.drawing.record.changes_block = changes_block\n",
         encoding="utf-8",
     )
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))

@@ -112,7 +112,7 @@ def hostile_build(tmp_path_factory):
         for i, r in enumerate(rows):
             for c in cols:
                 r[c] = HOSTILE[i % len(HOSTILE)] + " " + r[c]
-            # the editorial rules (briefing/rules.py) hold: a prefixed quote no longer puts words in a party's mouth,
+            # the editorial rules (briefing/data/rules.py) hold: a prefixed quote no longer puts words in a party's mouth,
             # and a prefixed outlet is named by no headline, so read them as reported and as the collection's attribution
             for col in ("status", "evidence"):
                 if r.get(col) == "confirmed":

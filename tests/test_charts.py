@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT
 
-from briefing import charts
-from briefing.data import load
+from briefing.data.dataset import load
+from briefing.drawing import chart, charts, timeline
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 LATER = ROOT / "tests" / "fixtures" / "later_news"
 SVG = "{http://www.w3.org/2000/svg}"
-ALL = (charts.valuation_chart, charts.clients_chart, charts.rivals_chart, charts.timeline_chart, charts.stakes_chart)
+ALL = (charts.valuation_chart, charts.clients_chart, charts.rivals_chart, timeline.timeline_chart, charts.stakes_chart)
 
 
 def texts(svg: str) -> list[str]:
@@ -132,7 +132,7 @@ def test_timeline_busiest_day_counts_only_events_dated_to_that_day():
     on_day = ((ev["date"] == "2025-06-12") & (ev["date_precision"] == "day")).sum()
     starting = (ev["date"] == "2025-06-12").sum()
     assert 1 < on_day < starting, "the fixture has windows that start on June 12"
-    chart = charts.timeline_chart(d)
+    chart = timeline.timeline_chart(d)
     assert chart.title.endswith(f"the busiest day was June 12, 2025, with {on_day}"), chart.title
     lines = texts(chart.svg)
     windows = starting - on_day  # June 12 to 15 and June 12 to 18: listed together under the widest window, after the day
@@ -149,7 +149,7 @@ def test_timeline_shows_a_month_as_a_month_and_a_window_after_the_day_it_starts(
         ("ev-test-calls,2025-06-08,week,,,Rival,,demand,A rival took calls over the week after the report.,Rival takes calls,reported,agg-14,"
          "Meta's US$14.3 billion investment in Scale AI,,"),
     ])
-    chart = charts.timeline_chart(load(small_copy))
+    chart = timeline.timeline_chart(load(small_copy))
     lines = texts(chart.svg)
     assert "June 2025" in lines and "June 1, 2025" not in " ".join(lines)
     assert lines.index("June 8, 2025") < lines.index("Between June 8 and 14, 2025"), "the calls come after the report that caused them"
@@ -157,7 +157,7 @@ def test_timeline_shows_a_month_as_a_month_and_a_window_after_the_day_it_starts(
 
 
 def test_timeline_order_puts_a_window_after_the_days_it_starts_on():
-    ev = charts.timeline_order(load(SMALL).events)
+    ev = timeline.timeline_order(load(SMALL).events)
     june12 = ev[ev["date"] == "2025-06-12"]
     precisions = list(june12["date_precision"])
     assert precisions == sorted(precisions, key=lambda p: p != "day"), precisions
@@ -168,7 +168,7 @@ def test_timeline_order_puts_a_window_after_the_days_it_starts_on():
 # ---------------------------------------------------------------- every chart
 
 
-def min_text_px(svg: str, column_px: float = charts.PHONE_COLUMN_PX) -> float:
+def min_text_px(svg: str, column_px: float = chart.PHONE_COLUMN_PX) -> float:
     """The smallest text of an SVG drawn `column_px` wide: its font size in viewBox units times the scale."""
     width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1))
     sizes = [float(s) for s in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", svg)]
@@ -182,7 +182,7 @@ def test_every_chart_has_text_of_at_least_11px_on_a_phone(data):
     for make in ALL:
         chart = make(d)
         if chart.svg:
-            assert min_text_px(chart.svg) >= charts.MIN_TEXT_PX, f"{chart.name}: {min_text_px(chart.svg):.1f} px at 390 px wide"
+            assert min_text_px(chart.svg) >= chart.MIN_TEXT_PX, f"{chart.name}: {min_text_px(chart.svg):.1f} px at 390 px wide"
 
 
 def test_charts_are_byte_identical_run_to_run():
@@ -194,4 +194,4 @@ def test_stakes_chart_is_its_own_finding_in_colours_that_do_not_mean_evidence():
     chart = charts.stakes_chart(load(LATER))
     assert re.match(r".+ came to \d+% of .+", chart.title) or " was $" in chart.title, chart.title
     fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.svg))
-    assert fills and not fills & {c.lower() for c in charts.EVIDENCE_COLOURS.values()}, fills
+    assert fills and not fills & {c.lower() for c in chart.EVIDENCE_COLOURS.values()}, fills

@@ -43,7 +43,7 @@ def test_gitattributes_routes_notebooks_through_nbstripout():
     attrs = (ROOT / ".gitattributes").read_text()
     assert "*.ipynb filter=nbstripout" in attrs and "*.ipynb diff=ipynb" in attrs
     setup = subprocess.run(["make", "-n", "-B", "setup"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "nbstripout --install --attributes .gitattributes" in setup and "briefing.jupyter install" in setup
+    assert "nbstripout --install --attributes .gitattributes" in setup and "briefing.build.jupyter install" in setup
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_notebook_executed_in_place_shows_no_diff(clone: Path):
 
 
 def test_post_save_hook_refreshes_only_an_unchanged_notebook(clone: Path):
-    from briefing.jupyter import post_save
+    from briefing.build.jupyter import post_save
 
     nb = clone / "notebooks" / "01_deal.ipynb"
     data = json.loads(nb.read_text())
@@ -105,8 +105,8 @@ def test_papermill_help_notebook_types_and_describes_every_parameter():
 
 
 def test_a_papermill_user_is_told_about_p_data_dir(tmp_path):
+    from briefing.data.problems import DataError
     from briefing.nb import load
-    from briefing.validate import DataError
 
     with pytest.raises(DataError) as exc:
         load(tmp_path / "nowhere")
@@ -126,7 +126,7 @@ def test_notebook_sources_list_is_for_lab_only(built: Path):
 
 
 def test_outputs_are_marked_for_mathjax_to_skip():
-    from briefing.html import HTML
+    from briefing.drawing.html import HTML
 
     assert "mathjax_ignore" in HTML("<p>$5 and $6</p>")._repr_html_().split(">")[0]
 
@@ -178,9 +178,9 @@ def test_chart_text_is_text_in_the_html_and_selectable_in_the_pdf(built: Path):
 
 
 def test_chart_svg_is_byte_identical_run_to_run():
-    code = ("from briefing.data import load; from briefing import charts\n"
+    code = ("from briefing.data.dataset import load; from briefing.drawing import charts, timeline\n"
             f"d = load({str(SMALL)!r})\n"
-            "print(''.join(f(d).svg for f in (charts.valuation_chart, charts.timeline_chart, charts.clients_chart, charts.rivals_chart)))")
+            "print(''.join(f(d).svg for f in (charts.valuation_chart, timeline.timeline_chart, charts.clients_chart, charts.rivals_chart)))")
     runs = [subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2")]
     assert runs[0] == runs[1] and "<text" in runs[0]
@@ -242,8 +242,8 @@ def test_dictionary_says_unchanged_when_nothing_changed(tmp_path: Path):
 
 
 def test_one_row_is_one_row(tmp_path: Path):
-    from briefing.data import load
-    from briefing.sections import changes_block
+    from briefing.data.dataset import load
+    from briefing.drawing.record import changes_block
 
     base = tmp_path / "base"
     shutil.copytree(SMALL, base)
@@ -265,7 +265,7 @@ def test_missing_weasyprint_is_one_sentence(tmp_path: Path):
         "        raise ModuleNotFoundError(\"No module named 'weasyprint'\", name='weasyprint')\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = fake\n"
-        "from briefing.cli import main\n"
+        "from briefing.build.cli import main\n"
         f"sys.exit(main(['pdf', {str(page)!r}, {str(tmp_path / 'b.pdf')!r}]))\n"
     )
     proc = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)

@@ -14,7 +14,7 @@ NB = ROOT / "notebooks" / "01_deal.ipynb"
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "briefing", *args], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    return subprocess.run([PY, "-m", "briefing", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, **(env or {})})
 
 
@@ -57,10 +57,10 @@ def test_missing_pango_says_what_to_install(tmp_path):
         "        raise OSError(\"cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file\")\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = fake\n"
-        "from briefing.cli import main\n"
+        "from briefing.build.cli import main\n"
         f"sys.exit(main(['pdf', {str(html)!r}, {str(tmp_path / 'b.pdf')!r}]))\n"
     )
-    proc = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([PY, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     line = one_sentence(proc.stderr)
     assert line.startswith("WeasyPrint cannot load Pango") and "apt-get install -y libpango-1.0-0" in line

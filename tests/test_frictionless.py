@@ -4,7 +4,7 @@ project ships or writes: data/, each fixture, and what scripts/synthetic_data.py
 Frictionless reads the schema (Table Schema allows a string field only the formats default, email,
 uri, binary, uuid and wkt, so the project's own period rule is the custom property "x-format") and
 checks every row against it: types, required, unique, patterns, enums, minimums, primary and
-foreign keys. The project's own validator (briefing/validate.py) checks more, with its own
+foreign keys. The project's own validator (briefing/data/validate.py) checks more, with its own
 messages; the last tests here check it still reads the period rule, in either spelling.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, read_rows, write_rows
 
-from briefing.schema import load_schema
-from briefing.validate import validate
+from briefing.data.schema import load_schema
+from briefing.data.validate import validate
 
 frictionless = pytest.importorskip("frictionless")
 

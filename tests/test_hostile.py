@@ -23,8 +23,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from briefing.edition import _meta as meta
 from conftest import DATA, PY, ROOT, SOURCES, build, make, read_rows, write_rows
+
+from briefing.build.edition import meta_content as meta
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 
@@ -58,12 +59,12 @@ def small(tmp_path: Path) -> Path:
 
 
 def cli(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "briefing", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    return subprocess.run([PY, "-m", "briefing", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
 
 
 def messages(data: Path, as_of: str | None = None) -> list[str]:
-    from briefing.validate import validate
+    from briefing.data.validate import validate
 
     return [str(p) for p in validate(data, as_of)[1]]
 
@@ -266,7 +267,7 @@ def test_two_builds_at_once_never_mix_parameters(built: Path, tmp_path: Path):
     while time.monotonic() < deadline and "2025-06-13" not in (out / ".params").read_text():
         time.sleep(0.1)
     second = make(f"BUILD={out}", timeout=600)
-    first_out, first_err = first.communicate(timeout=600)
+    _, first_err = first.communicate(timeout=600)
     assert first.returncode == 0, first_err
     assert second.returncode == 0, second.stderr
     assert "is being built by another make" in second.stderr and "waiting" in second.stderr
@@ -332,7 +333,7 @@ def test_kill_during_pdf_leaves_the_old_pair_and_the_next_make_finishes(built: P
 
 
 def test_an_interrupted_publication_is_completed(tmp_path: Path):
-    from briefing import guard
+    from briefing.build import guard
 
     pending = tmp_path / ".pending"
     pending.mkdir()
@@ -353,7 +354,7 @@ def test_edition_refuses_an_unpaired_build(built: Path, tmp_path: Path):
     out = tmp_path / "b"
     shutil.copytree(built, out, symlinks=True)
     (out / ".incomplete").write_text("briefing.pdf is from an earlier build\n")
-    proc = subprocess.run([PY, "-m", "briefing.edition", "build", "--build", str(out), "--data", str(DATA)], cwd=ROOT,
+    proc = subprocess.run([PY, "-m", "briefing.build.edition", "build", "--build", str(out), "--data", str(DATA)], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "not a published pair yet" in proc.stderr
     assert not (out / "edition").exists()
@@ -374,9 +375,10 @@ def test_sigint_during_a_notebook_is_one_line(tmp_path: Path):
     # a cell far longer than any wait here: on a loaded machine the interrupt can only land before or during it
     slow = one_cell_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(900)")
     # as from a terminal: SIGINT at its default, whatever the test runner's worker inherited (an xdist worker may ignore it)
-    proc = subprocess.Popen([PY, "-m", "briefing", "execute", str(slow), str(tmp_path / "out.ipynb"), "--data", str(SMALL)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # (a tiny wrapper resets it and execs the command: the same process, without preexec_fn's thread hazard)
+    reset = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+    proc = subprocess.Popen([PY, "-c", reset, PY, "-m", "briefing", "execute", str(slow), str(tmp_path / "out.ipynb"), "--data", str(SMALL)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and not list(tmp_path.glob(".*.tmp.ipynb")):
@@ -431,7 +433,7 @@ NONSENSE = [
 
 @pytest.mark.parametrize("case", NONSENSE, ids=[c[0] for c in NONSENSE])
 def test_nonsense_is_refused_with_its_line(case, small: Path):
-    from briefing.sanity import last_date
+    from briefing.data.sanity import last_date
 
     _, table, line, column, value, want = case
     set_cell(small, table, line, column, value)
@@ -439,7 +441,7 @@ def test_nonsense_is_refused_with_its_line(case, small: Path):
 
 
 def test_as_of_far_away_is_refused(small: Path):
-    assert messages(small, "1200-01-01") == [f"AS_OF:1: as_of: '1200-01-01' is outside the dates this briefing covers (1990-01-01 to {__import__('briefing.sanity').sanity.last_date()}); check the year"]
+    assert messages(small, "1200-01-01") == [f"AS_OF:1: as_of: '1200-01-01' is outside the dates this briefing covers (1990-01-01 to {__import__('briefing.data.sanity').data.sanity.last_date()}); check the year"]
 
 
 def test_a_5mb_field_is_named_and_does_not_hide_another_error(small: Path):
@@ -452,15 +454,15 @@ def test_a_5mb_field_is_named_and_does_not_hide_another_error(small: Path):
 
 def test_a_check_that_cannot_be_computed_says_so(small: Path):
     """A zero the validator allows (a count) as a divisor: the checks say 'cannot be computed'."""
-    from briefing import sections
-    from briefing.data import load
+    from briefing.data.dataset import load
+    from briefing.drawing import record
 
     set_cell(small, "figures", 8, "unit", "count")
     set_cell(small, "figures", 8, "scale", "one")
     set_cell(small, "figures", 8, "value", "0")
     set_cell(small, "figures", 8, "metric", "meta_stake_pct")  # the divisor of the implied-valuation check
     d = load(small)
-    html = str(sections.checks_block(d))
+    html = str(record.checks_block(d))
     assert "cannot be computed" in html
 
 
@@ -565,7 +567,7 @@ def test_document_outside_sources_is_not_read(small: Path, sources_copy: Path):
     got = messages(small)
     assert f"{small}/sources.csv:4: document: '../../../../../../etc/passwd' does not match the pattern [A-Za-z0-9_-][A-Za-z0-9._-]*" in got
     # even past the validator, verify-quotes reads only files inside SOURCES
-    from briefing.quotes import read_document
+    from briefing.data.texts import read_document
 
     assert read_document(sources_copy, "../../../../../../etc/passwd") == (None, f"document '../../../../../../etc/passwd' is not a file inside {sources_copy} (no folders, '..' or links leading out)")
 
@@ -718,7 +720,7 @@ def test_template_escapes_every_slot_and_puts_the_csp_first(tmp_path: Path):
     import nbformat
     from nbconvert import HTMLExporter
 
-    from briefing.paths import TEMPLATES_DIR
+    from briefing.drawing.page import TEMPLATES_DIR
 
     evil = '"><script>alert(1)</script>'
     meta_values = {k: evil for k in ("title", "description", "author", "keywords", "generator", "edition_date", "data_modified",

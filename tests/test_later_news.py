@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import PY, ROOT, SOURCES, make
 
-from briefing.premises import stale_lines
+from briefing.story.premises import stale_lines
 
 LATER = ROOT / "tests" / "fixtures" / "later_news"
 TEXTS = ROOT / "tests" / "fixtures" / "later_news_texts"
@@ -26,8 +26,8 @@ RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # metric keys look like this
 
 def visible_text(page: str) -> str:
     """What a reader sees, citation markers aside: no tags, no SVG, styles, scripts or data: links."""
-    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.S)
+    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.DOTALL)
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
@@ -44,7 +44,7 @@ def later(tmp_path_factory):
 
 def element(page: str, tag: str, attr: str) -> str:
     """The first <tag ...attr...>...</tag> (nbconvert sorts attributes, so match attr anywhere in the tag)."""
-    m = re.search(rf"<{tag}\b[^>]*{re.escape(attr)}[^>]*>.*?</{tag}>", page, flags=re.S)
+    m = re.search(rf"<{tag}\b[^>]*{re.escape(attr)}[^>]*>.*?</{tag}>", page, flags=re.DOTALL)
     assert m, f"no <{tag} {attr}>"
     return m.group(0)
 
@@ -57,7 +57,7 @@ def test_nothing_was_refused_and_new_values_earn_notes(later):
 
 def test_the_page_leads_with_the_latest_news(later):
     page = later["page"]
-    h1 = htmllib.unescape(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
+    h1 = htmllib.unescape(re.search(r"<h1>(.*?)</h1>", page, re.DOTALL).group(1))
     assert h1.startswith("Pentagon raises its ceiling for Scale AI, 10 months after Meta paid"), h1
     latest = element(page, "section", 'class="latest"')
     assert page.index("<h1>") < page.index("By the numbers") < page.index('class="latest"') < page.index("What happened")
@@ -90,25 +90,25 @@ def test_labels_not_keys_on_the_page_and_on_paper(later):
     for where in ("text", "pdf"):
         keys = sorted(set(RAW_KEY.findall(later[where])))
         assert keys == [], f"raw keys in the {where}: {keys[:8]}"
-    titles = " ".join(htmllib.unescape(t) for t in re.findall(r"<title>(.*?)</title>", later["page"], re.S))
+    titles = " ".join(htmllib.unescape(t) for t in re.findall(r"<title>(.*?)</title>", later["page"], re.DOTALL))
     assert not RAW_KEY.findall(titles.split("|")[0]), "tooltips name metrics by their labels"
 
 
 def test_stale_sentences_are_withheld_and_reported(later):
     assert "Whether Google actually leaves" not in later["text"]
-    assert re.search(r"^stale: notebooks/04_reporting\.ipynb: \u201cWhether Google actually leaves.*Google's latest status is now \u2018staying\u2019", later["log"], re.M)
+    assert re.search(r"^stale: notebooks/04_reporting\.ipynb: \u201cWhether Google actually leaves.*Google's latest status is now \u2018staying\u2019", later["log"], re.MULTILINE)
     assert "plans to cut ties, Reuters reported" not in later["text"]
     assert "Whether the $29 billion valuation holds" in later["text"], "a premise that still holds keeps its sentence"
 
 
 def test_timeline_spans_the_year_with_years_and_words(later):
     fig = element(later["page"], "figure", 'id="chart-timeline"')
-    title = htmllib.unescape(re.search(r'class="chart-title[^>]*>(.*?)</h3>', fig, re.S).group(1))
+    title = htmllib.unescape(re.search(r'class="chart-title[^>]*>(.*?)</h3>', fig, re.DOTALL).group(1))
     assert title.startswith("11 events from June 8, 2025 to May 6, 2026"), title
     alt = htmllib.unescape(re.search(r'<div[^>]*aria-label="([^"]*)"[^>]*role="img"', fig).group(1))
     assert "May 6, 2026: Pentagon raises its ceiling for Scale AI" in alt, "key events are named in words"
     assert "May 6, 2026: Scale sued a rival over trade secrets." in alt, "an unlabelled new event is named by its description"
-    tips = [htmllib.unescape(t) for t in re.findall(r"<title>(.*?)</title>", fig, re.S)]
+    tips = [htmllib.unescape(t) for t in re.findall(r"<title>(.*?)</title>", fig, re.DOTALL)]
     assert any(t.startswith("November 20, 2025:") for t in tips), "tooltips carry full dates"
     days = re.findall(r'<li><time datetime="([\d-]+)"', fig)  # the list is grouped by date, each date once
     assert fig.count('<li><span class="status') == 11 and days[-1] == "2026-05-06", "the list is complete, newest included"
@@ -117,9 +117,9 @@ def test_timeline_spans_the_year_with_years_and_words(later):
 
 def test_clients_chart_counts_what_it_plots(later):
     fig = element(later["page"], "figure", 'id="chart-clients"')
-    title = htmllib.unescape(re.search(r'class="chart-title[^>]*>(.*?)</h3>', fig, re.S).group(1))
+    title = htmllib.unescape(re.search(r'class="chart-title[^>]*>(.*?)</h3>', fig, re.DOTALL).group(1))
     assert title == "1 of the 3 clients that changed course was last reported moving away from Scale AI; 2 moving toward it", title  # Meta is the investor
-    sub = htmllib.unescape(re.search(r'class="chart-subtitle[^>]*>(.*?)</p>', fig, re.S).group(1))
+    sub = htmllib.unescape(re.search(r'class="chart-subtitle[^>]*>(.*?)</p>', fig, re.DOTALL).group(1))
     assert "June 12, 2025 to February 2, 2026" in sub and "June 2025)" not in sub
 
 
@@ -144,10 +144,10 @@ def test_quotes_of_the_new_rows_are_verbatim_in_natural_file_names(tmp_path):
     shutil.copytree(SOURCES, texts)
     for f in TEXTS.glob("*.txt"):
         shutil.copy(f, texts / f.name)
-    proc = subprocess.run([PY, "-m", "briefing", "verify-quotes", "--data", str(LATER), "--sources", str(texts)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([PY, "-m", "briefing", "verify-quotes", "--data", str(LATER), "--sources", str(texts)], check=False, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     (texts / "2026-05-06-ceiling-raised.txt").write_text("nothing here", encoding="utf-8")
-    proc = subprocess.run([PY, "-m", "briefing", "verify-quotes", "--data", str(LATER), "--sources", str(texts)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([PY, "-m", "briefing", "verify-quotes", "--data", str(LATER), "--sources", str(texts)], check=False, capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 1 and "quote not found verbatim in the text of news-0506" in proc.stderr
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import PY, ROOT
 
-from briefing import render
-from briefing.execute import failure_sentence, kernel_words
-from briefing.paths import wait_limit
+from briefing.build import output, revision
+from briefing.build.execute import failure_sentence, kernel_words
+from briefing.build.params import wait_limit
+from briefing.drawing import page
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 
@@ -48,7 +49,7 @@ def test_three_builds_at_once_all_succeed_with_identical_pages(tmp_path: Path):
     assert (dirs[2] / "briefing.pdf").is_file() and not (dirs[2] / ".incomplete").exists()
     html = (dirs[0] / "briefing.html").read_text(encoding="utf-8")
     revision = re.search(r"at revision (\S+?)\.", html).group(1)
-    assert revision == render.git_revision() and revision != "unknown"  # never a guess under load
+    assert revision == revision.git_revision() and revision != "unknown"  # never a guess under load
 
 
 # --- kernels that do not start -----------------------------------------------------------------------
@@ -165,7 +166,7 @@ def test_each_timeout_is_named_for_what_it_waited_for():
 def test_git_revision_never_guesses(monkeypatch, tmp_path: Path):
     """A git that is slow (a busy machine filtering notebooks) or fails stops the step with one sentence;
     a folder outside any repository is 'unknown', as before."""
-    assert render.git_revision(tmp_path) == "unknown"
+    assert revision.git_revision(tmp_path) == "unknown"
     real = subprocess.run
 
     def slow(cmd, *a, **k):
@@ -173,27 +174,27 @@ def test_git_revision_never_guesses(monkeypatch, tmp_path: Path):
             raise subprocess.TimeoutExpired(cmd, k.get("timeout"))
         return real(cmd, *a, **k)
 
-    monkeypatch.setattr(render.subprocess, "run", slow)
+    monkeypatch.setattr(revision.subprocess, "run", slow)
     monkeypatch.delenv("BRIEFING_TIMEOUT", raising=False)
-    with pytest.raises(render.RevisionError, match=r"^git did not answer within 300 s \(status --porcelain in .*run make again, or raise TIMEOUT="):
-        render.git_revision()
+    with pytest.raises(revision.RevisionError, match=r"^git did not answer within 300 s \(status --porcelain in .*run make again, or raise TIMEOUT="):
+        revision.git_revision()
 
     def failing(cmd, *a, **k):
         if "status" in cmd:
             return subprocess.CompletedProcess(cmd, 128, "", "fatal: notebooks/01_deal.ipynb: clean filter 'nbstripout' failed\n")
         return real(cmd, *a, **k)
 
-    monkeypatch.setattr(render.subprocess, "run", failing)
-    with pytest.raises(render.RevisionError, match=r"^git status failed in .*\(fatal: notebooks/01_deal.ipynb: clean filter 'nbstripout' failed\)"):
-        render.git_revision()
+    monkeypatch.setattr(revision.subprocess, "run", failing)
+    with pytest.raises(revision.RevisionError, match=r"^git status failed in .*\(fatal: notebooks/01_deal.ipynb: clean filter 'nbstripout' failed\)"):
+        revision.git_revision()
 
 
 def test_the_html_step_says_why_git_stopped_it(monkeypatch, tmp_path: Path, capsys):
     def stop(*a, **k):
-        raise render.RevisionError("git did not answer within 300 s")
+        raise revision.RevisionError("git did not answer within 300 s")
 
-    monkeypatch.setattr(render, "build_html", stop)
-    assert render.write_html([], tmp_path / "b.html", SMALL, "") == 1
+    monkeypatch.setattr(page, "build_html", stop)
+    assert output.write_html([], tmp_path / "b.html", SMALL, "") == 1
     assert capsys.readouterr().err == "git did not answer within 300 s\n"
     assert not (tmp_path / "b.html").exists()
 

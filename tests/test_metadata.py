@@ -131,12 +131,12 @@ def test_json_ld_escaping_survives_hostile_text():
 
     import pandas as pd
 
-    from briefing.render import page_meta
+    from briefing.drawing.page import page_meta
 
     src = pd.DataFrame([{"headline": "</script><script>alert(1)</script> & co", "document": "000_x.txt", "outlet": "O"}], index=["doc-000"])
     d = SimpleNamespace(as_of="2025-06-19", events=pd.DataFrame({"date": ["2025-06-19"]}), relationships=pd.DataFrame({"as_of": []}),
                         sources=src.assign(known_from="2025-06-19"), figures=pd.DataFrame())
-    meta = page_meta(d, "Headline </script>")
+    meta = page_meta(d, "Headline </script>", "unknown")
     # the template writes the JSON-LD with Jinja's tojson filter, as nbconvert's environment has it
     from jinja2 import Environment
 
@@ -219,6 +219,6 @@ def test_pdf_citations_link_to_the_source_list(pdf, html):
 def test_pdf_is_deterministic(built, tmp_path):
     """Rendering the same HTML again gives the same bytes (no wall clock, no random ids)."""
     again = tmp_path / "again.pdf"
-    proc = subprocess.run([PY, "-m", "briefing", "pdf", str(built / "briefing.html"), str(again)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([PY, "-m", "briefing", "pdf", str(built / "briefing.html"), str(again)], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert again.read_bytes() == (built / "briefing.pdf").read_bytes()

@@ -73,8 +73,8 @@ def test_building_the_package_prints_no_setuptools_warnings(wheel):
     for warning in ("BuildBackendWarning", "SetuptoolsDeprecationWarning", "would be ignored", "is deprecated"):
         assert warning not in out, f"setuptools says {warning!r}:\n" + "\n".join(ln for ln in out.splitlines() if warning in ln)[:2000]
     names = run(["unzip", "-Z1", path], path.parent).stdout.split()
-    assert {"briefing/templates/briefing/index.html.j2", "briefing/templates/briefing/briefing.css",
-            "briefing/templates/briefing/conf.json"} <= set(names)
+    assert {"briefing/drawing/templates/briefing/index.html.j2", "briefing/drawing/templates/briefing/briefing.css",
+            "briefing/drawing/templates/briefing/conf.json"} <= set(names)
 
 
 def test_the_wheel_declares_every_package_the_code_imports(wheel):
@@ -118,7 +118,7 @@ def test_installed_package_builds_the_briefing_outside_a_checkout(installed, tmp
     py = installed / "python"
     env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}
 
-    where = run([py, "-c", "import briefing, briefing.paths as p; print(briefing.__file__, p.CHECKOUT)"], work, env=env)
+    where = run([py, "-c", "import briefing, briefing.data.paths as p; print(briefing.__file__, p.CHECKOUT)"], work, env=env)
     assert "site-packages" in where.stdout and where.stdout.split()[-1] == "None"
 
     # no data here: one sentence saying what to pass, not a traceback

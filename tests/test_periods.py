@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing import analysis
-from briefing.data import load, nested, period_span
+from briefing.data.dataset import load, nested, period_span
+from briefing.story.disagreements import figure_disagreements, reading
 
 LATER = ROOT / "tests" / "fixtures" / "later_news"
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
@@ -49,7 +49,7 @@ def ceiling(data: Path, *rows: tuple[str, str, str]) -> Path:
 
 
 def disagreements(d, metric: str) -> list[dict]:
-    return [x for x in analysis.figure_disagreements(d) if x["metric"] == metric]
+    return [x for x in figure_disagreements(d) if x["metric"] == metric]
 
 
 def test_periods_have_spans_and_nest():
@@ -76,7 +76,7 @@ def test_nested_periods_with_different_values_are_a_disagreement_about_that_peri
     [dis] = disagreements(d, CEILING)
     assert dis["kind"] == "value" and dis["period"] == "September 17, 2025"
     assert [(v["value"], v["period"]) for v in dis["versions"]] == [("$100 million", "September 17, 2025"), ("$150 million", "September 2025")]
-    text = analysis.reading(dis)
+    text = reading(dis)
     assert "$100 million for September 17, 2025" in text and "$150 million for September 2025" in text
     assert "dated most precisely" in text and "when it applies" not in text
 
@@ -125,6 +125,6 @@ def test_a_minority_reading_of_the_period_is_a_disagreement_not_an_earlier_value
     [dis] = disagreements(d, "google_planned_spend_usd")
     assert dis["kind"] == "period" and dis["n_sources"] == 4
     assert [(v["period"], v["source_ids"], v["majority"]) for v in dis["versions"]] == [("2025", ["agg-09", "agg-12", "agg-14"], True), ("2024", ["doc-001"], False)]
-    text = analysis.reading(dis)
+    text = reading(dis)
     assert text.startswith("The sources agree on $200 million but not on when it applies") and "2025" in text and "2024" in text
 

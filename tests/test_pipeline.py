@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import html as htmllib
 import hashlib
+import html as htmllib
 import re
 import shutil
 import subprocess
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, SOURCES, build, make
 
-from briefing.data import load
+from briefing.data.dataset import load
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 
@@ -44,7 +44,7 @@ def test_html_carries_the_key_figures_computed_from_data(built):
 def test_html_is_self_contained(built):
     html = (built / "briefing.html").read_text(encoding="utf-8")
     refs = re.findall(r'\b(?:src|href|action|poster)\s*=\s*"([^"]*)"', html)
-    external = [r for r in refs if not (r.startswith("#") or r.startswith("data:"))]
+    external = [r for r in refs if not (r.startswith(("#", "data:")))]
     assert external == []
     assert "<script src" not in html and "require.js" not in html and "MathJax" not in html
     assert "@import" not in html and "url(http" not in html

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing import analysis
-from briefing.data import load
+from briefing.data.dataset import load
+from briefing.story import checks, disagreements
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 DROEGE = "ev-0618-droege-post-not-winding-down"
@@ -48,17 +48,17 @@ def test_where_a_text_says_who_was_first_it_leads_not_the_earliest_date(small):
         claim(rs, "cl-test-reuters", "Reuters reported on June 12 that OpenAI had scaled back.", "2025-06-12", "derived", "agg-11", "relayed with Reuters' June 12 story"),
         claim(rs, "cl-test-bloomberg", "Bloomberg reported it first, CNBC says.", "2025-06-18", "stated", "agg-04"),
         claim(rs, "cl-test-forbes", "Forbes had reported before Bloomberg.", "2025-06-18", "undated", "agg-07;agg-10")])
-    [dis] = [c for c in analysis.claim_disagreements(load(small)) if c["topic"] == "who first reported the test story"]
+    [dis] = [c for c in disagreements.claim_disagreements(load(small)) if c["topic"] == "who first reported the test story"]
     assert dis["lead"]["claim"] == "Bloomberg reported it first, CNBC says."
     assert "earliest" not in dis["why"] and "states when" in dis["why"]
-    assert "earliest" not in analysis.reading(dis)
+    assert "earliest" not in disagreements.reading(dis)
 
 
 def test_evenly_matched_claims_lead_in_file_order_not_by_date(small):
     rewrite(small / "claims.csv", lambda rs: rs + [
         claim(rs, "cl-test-later", "A later account.", "2025-06-18", "stated", "agg-04", topic="a test topic"),
         claim(rs, "cl-test-earlier", "An earlier account.", "2025-06-12", "stated", "agg-11", topic="a test topic")])
-    [dis] = [c for c in analysis.claim_disagreements(load(small)) if c["topic"] == "a test topic"]
+    [dis] = [c for c in disagreements.claim_disagreements(load(small)) if c["topic"] == "a test topic"]
     assert dis["lead"]["claim"] == "A later account." and dis["why"] == "the versions are evenly matched; it comes first in the data"
 
 
@@ -72,14 +72,14 @@ def version(rows, event_id, date, precision, until):
 
 
 def droege(d) -> dict:
-    return next(e for e in analysis.event_disagreements(d) if e["event_id"] == DROEGE)
+    return next(e for e in disagreements.event_disagreements(d) if e["event_id"] == DROEGE)
 
 
 def test_a_version_whose_window_contains_the_day_tells_the_account_not_another_date(small):
     rewrite(small / "events.csv", lambda rs: rs + [version(rs, "ev-test-droege-window", "2025-06-18", "week", "2025-06-19")])
     dis = droege(load(small))
     assert dis["differs"] == "account"
-    assert "between June 18 and 19" not in analysis.reading(dis), "a source that gives no day is not shown giving one"
+    assert "between June 18 and 19" not in disagreements.reading(dis), "a source that gives no day is not shown giving one"
 
 
 @pytest.mark.parametrize("date,precision,until", [("2025-06-19", "day", ""), ("2025-06-20", "week", "2025-06-22")])
@@ -87,7 +87,7 @@ def test_versions_with_no_day_in_common_differ_on_the_date(small, date, precisio
     rewrite(small / "events.csv", lambda rs: rs + [version(rs, "ev-test-droege-other-day", date, precision, until)])
     dis = droege(load(small))
     assert dis["differs"] == "date"
-    assert analysis.reading(dis).startswith("The sources differ on when it happened: June 18, 2025 (a Wednesday), reported by")
+    assert disagreements.reading(dis).startswith("The sources differ on when it happened: June 18, 2025 (a Wednesday), reported by")
 
 
 # ---------------------------------------------------------------- checks: a variant recomputes what depends on it
@@ -107,7 +107,7 @@ def pre_money(small: Path, defines: str = "yes") -> Path:
 
 
 def test_a_variant_recomputes_the_metric_a_check_defines_from_it(small):
-    res = analysis.run_checks(load(pre_money(small))).query("check == 'implied-pre-money'")
+    res = checks.run_checks(load(pre_money(small))).query("check == 'implied-pre-money'")
     base = res[res["variant_metric"] == ""].iloc[0]
     variant = res[res["variant_metric"] == "meta_investment_usd"].iloc[0]
     assert base["shown"] == "$14.7B" and "valuation after the deal = $29B" in base["inputs"], "the current values are taken as reported"
@@ -118,5 +118,5 @@ def test_a_variant_recomputes_the_metric_a_check_defines_from_it(small):
 
 
 def test_without_a_declared_definition_the_reported_value_is_used(small):
-    res = analysis.run_checks(load(pre_money(small, defines=""))).query("check == 'implied-pre-money' and variant_metric == 'meta_investment_usd'")
+    res = checks.run_checks(load(pre_money(small, defines=""))).query("check == 'implied-pre-money' and variant_metric == 'meta_investment_usd'")
     assert res.iloc[0]["shown"] == "$14.2B" and "recomputed" not in res.iloc[0]["inputs"]

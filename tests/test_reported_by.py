@@ -1,4 +1,4 @@
-"""Sources counted as independent reports (analysis.reporting, reported_by): outlets, or the one outlet a text
+"""Sources counted as independent reports (reporting.reporting, reported_by): outlets, or the one outlet a text
 relays (sources.csv credited_to), never excerpt by excerpt, and no outlet invented for a text that names none.
 On a copy of the small fixture whose outlets and credits are set here."""
 
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing import analysis
-from briefing.data import load
+from briefing.data.dataset import load
+from briefing.story import disagreements, reporting
+from briefing.story.checks import qualified, run_checks
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 README = "collection README (test fixture)"
@@ -50,46 +51,46 @@ def d(small):
 
 
 def test_texts_of_one_outlet_count_once_and_a_text_relaying_one_outlet_carries_its_report(d):
-    r = analysis.reporting(d, ["agg-07", "agg-10", "agg-04", "agg-11"])
+    r = reporting.reporting(d, ["agg-07", "agg-10", "agg-04", "agg-11"])
     assert r.outlets == ("Bloomberg", "CNBC", "Reuters") and r.relayed == 1 and r.unnamed == 0 and r.n_texts == 4
     assert dict(r.by_outlet) == {"Bloomberg": ("agg-07", "agg-10"), "CNBC": ("agg-04",), "Reuters": ("agg-11",)}
-    assert analysis.reported_by(d, ["agg-07", "agg-10", "agg-04", "agg-11"]) == "reported by Bloomberg, CNBC and Reuters, relayed by one more"
+    assert reporting.reported_by(d, ["agg-07", "agg-10", "agg-04", "agg-11"]) == "reported by Bloomberg, CNBC and Reuters, relayed by one more"
 
 
 def test_a_text_naming_its_outlet_is_that_outlets_report_whatever_it_credits(d):
-    assert analysis.reporting(d, ["agg-14"]).outlets == ("Example Wire",)
-    assert analysis.reported_by(d, ["agg-04"]) == "reported by CNBC"
+    assert reporting.reporting(d, ["agg-14"]).outlets == ("Example Wire",)
+    assert reporting.reported_by(d, ["agg-04"]) == "reported by CNBC"
 
 
 def test_a_text_relaying_several_outlets_adds_none(d):
-    assert analysis.reported_by(d, ["agg-11", "agg-09"]) == "reported by Reuters, relayed by one more"
-    r = analysis.reporting(d, ["agg-08"])
+    assert reporting.reported_by(d, ["agg-11", "agg-09"]) == "reported by Reuters, relayed by one more"
+    r = reporting.reporting(d, ["agg-08"])
     assert r.outlets == () and r.credited == ("Bloomberg", "PitchBook", "Reuters")
     assert r.text() == "reported in one text crediting Bloomberg, PitchBook and Reuters"
 
 
 def test_no_outlet_is_invented_for_a_text_that_names_none(d):
-    r = analysis.reporting(d, ["doc-001", "doc-003"])
+    r = reporting.reporting(d, ["doc-001", "doc-003"])
     assert r.outlets == () and r.unnamed == 2
     assert r.text() == "reported in two texts that name no outlet"
-    mixed = analysis.reported_by(d, ["agg-07", "agg-10", "doc-001"])
+    mixed = reporting.reported_by(d, ["agg-07", "agg-10", "doc-001"])
     assert mixed == "reported by Bloomberg, relayed by one more, and in one text that names no outlet"
 
 
 def test_readings_and_check_variants_count_reports_not_excerpts(d):
-    checks = analysis.run_checks(d)
-    [inv] = [x for x in analysis.figure_disagreements(d) if x["metric"] == "meta_investment_usd"]
+    checks = run_checks(d)
+    [inv] = [x for x in disagreements.figure_disagreements(d) if x["metric"] == "meta_investment_usd"]
     assert {v["value"]: v["reported_by"] for v in inv["versions"]} == {
         "$14.3 billion": "reported by Example Wire", "$14.8 billion": "reported in one text crediting Bloomberg, PitchBook and Reuters"}
-    text = analysis.reading(inv, checks)
+    text = disagreements.reading(inv, checks)
     assert "$14.8 billion, reported in one text crediting Bloomberg, PitchBook and Reuters" in text and "$14.3 billion, reported by Example Wire" in text
     assert "of 2" not in text and "sources" not in text, text
     variant = checks.query("check == 'implied-valuation' and variant_metric == 'meta_investment_usd'").iloc[0]["variant"]
     assert variant.endswith((", as reported by Example Wire", ", as reported in one text crediting Bloomberg, PitchBook and Reuters")), variant
-    for dis in analysis.claim_disagreements(d) + analysis.event_disagreements(d):
+    for dis in disagreements.claim_disagreements(d) + disagreements.event_disagreements(d):
         assert dis["reported_by"].startswith("reported ") and all(v["reported_by"].startswith("reported ") for v in dis["versions"])
 
 
 def test_a_hedge_is_counted_in_texts(d):
     rows = d.figures[d.figures["metric"] == "meta_stake_pct"].assign(qualifier=["about", ""])
-    assert analysis.qualified(49, "percent", rows) == "49% (\u2018about\u2019 in 1 of 2 texts)"
+    assert qualified(49, "percent", rows) == "49% (\u2018about\u2019 in 1 of 2 texts)"

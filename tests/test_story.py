@@ -14,9 +14,10 @@ from conftest import ROOT, build, read_rows, write_rows
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
-from briefing import analysis, story
-from briefing.data import load
-from briefing.report import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
+from briefing.build.report import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
+from briefing.data.dataset import load
+from briefing.story import ranking
+from briefing.story.checks import run_checks
 
 LATER = ROOT / "tests" / "fixtures" / "later_news"
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
@@ -87,8 +88,8 @@ def test_the_appendix_starts_a_new_page_on_paper(editions):
 @pytest.mark.parametrize("name", ["default", "later"])
 def test_the_appendix_holds_the_whole_record(editions, name):
     e, d = editions[name], editions[name]["d"]
-    assert e["counts"]["points"] == len(story.questions(d))
-    checks = analysis.run_checks(d)
+    assert e["counts"]["points"] == len(ranking.questions(d))
+    checks = run_checks(d)
     assert e["counts"]["checks"] == checks["check"].nunique()
     assert e["counts"]["sources"] == len(d.sources)
     for party in set(d.relationships["party"]):
@@ -110,7 +111,7 @@ def test_the_story_reads_as_a_story(editions, name):
     assert all(top < 844 for top in e["first_screen"]), e["first_screen"]  # headline, dek and the first number on the first screen
     assert e["edition_lines"] == 1
     c = e["counts"]
-    assert c["latest"] <= story.STORY_LATEST and c["disputes"] <= story.STORY_DISPUTES and 0 < c["verdicts"] <= story.STORY_CHECKS
+    assert c["latest"] <= ranking.STORY_LATEST and c["disputes"] <= ranking.STORY_DISPUTES and 0 < c["verdicts"] <= ranking.STORY_CHECKS
     assert repeated_phrases(e["story_text"]) == {}  # no template sentence opening item after item
     for jargon in ("undated commentary", "public by", "rumoured"):
         assert jargon not in e["story_text"], jargon
@@ -126,15 +127,15 @@ def test_latest_is_news_not_a_shuffle_of_rumours(editions):
 
 
 def test_top_counts_what_it_leaves_out():
-    assert story.top([1, 2, 3, 4, 5, 6], 4) == ([1, 2, 3, 4], 2)
-    assert story.top([1], 4) == ([1], 0)
+    assert ranking.top([1, 2, 3, 4, 5, 6], 4) == ([1, 2, 3, 4], 2)
+    assert ranking.top([1], 4) == ([1], 0)
 
 
 def test_a_figure_that_fails_a_check_leads_the_disputes(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SMALL, data)
     d = load(data)
-    ranked = story.disputes(d)
+    ranked = ranking.disputes(d)
     failing = [x for x in ranked if any(q.kind == "value" and "does not fit" in q.sentence for q in x.questions)]
     if failing:
         assert ranked[0] is failing[0]
@@ -143,8 +144,8 @@ def test_a_figure_that_fails_a_check_leads_the_disputes(tmp_path):
 
 
 def test_disputes_rank_by_the_rule():
-    q = lambda subject, score: story.Question("claim", subject, f"{subject} {score}.", [], score)
-    a, b = story.Dispute("A", [q("A", 1.0), q("A", 9.0)]), story.Dispute("B", [q("B", 4.0)])
+    q = lambda subject, score: ranking.Question("claim", subject, f"{subject} {score}.", [], score)
+    a, b = ranking.Dispute("A", [q("A", 1.0), q("A", 9.0)]), ranking.Dispute("B", [q("B", 4.0)])
     assert a.score == 9.0 and b.score == 4.0
     assert [x.subject for x in sorted([b, a], key=lambda x: -x.score)] == ["A", "B"]
 
@@ -169,19 +170,19 @@ def test_a_status_change_between_unconfirmed_accounts_is_not_news(tmp_path):
         rows.append(r)
     write_rows(data / "relationships.csv", rows)
     d = load(data)
-    from briefing.lead import deal_date
+    from briefing.story.lead import deal_date
 
-    items = story.story_latest(d, deal_date(d))
+    items = ranking.story_latest(d, deal_date(d))
     assert not any(i["party"] == "Testco" for i in items), items
     # ... but the same change confirmed by the party is
     rows[-1][i["evidence"]] = "confirmed"
     write_rows(data / "relationships.csv", rows)
     d = load(data, rules=False)  # a confirmed row needs a speaker to validate; only the Latest rule is tested here
-    assert any(i["party"] == "Testco" for i in story.story_latest(d, deal_date(d)))
+    assert any(i["party"] == "Testco" for i in ranking.story_latest(d, deal_date(d)))
 
 
 def test_quoted_words_are_the_partys_own():
-    from briefing.story_html import quoted_words
+    from briefing.drawing.story_blocks import quoted_words
 
     assert quoted_words('Droege said the startup "remains, unequivocally, an independent company," adding') == ["remains, unequivocally, an independent company"]
     assert quoted_words('said the company would "double down" on its applications business') == []  # a phrase, not a statement

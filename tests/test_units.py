@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT
 
-from briefing import analysis, fmt
-from briefing.data import load
-from briefing.html import say, versions_text
-from briefing.schema import data_dictionary, load_schema
+from briefing.data import fmt
+from briefing.data.dataset import load
+from briefing.data.schema import data_dictionary, load_schema
+from briefing.drawing.html import say, versions_text
+from briefing.story import changes, checks, disagreements
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +133,7 @@ def test_notebooks_are_committed_clean_with_a_parameters_cell_and_kernel():
 # ---------------------------------------------------------------- checks and disagreements
 
 def test_checks_show_the_arithmetic_and_fail_the_variant(d):
-    res = analysis.run_checks(d)
+    res = checks.run_checks(d)
     implied = res[res["check"] == "implied-valuation"]
     consensus = implied[implied["variant_metric"] == ""].iloc[0]
     assert consensus["verdict"] == "pass" and consensus["shown"] == "$29.2B"
@@ -149,23 +150,23 @@ def test_checks_show_the_arithmetic_and_fail_the_variant(d):
 
 def test_a_figure_that_breaks_a_check_shows_as_failing(data_copy):
     rewrite(data_copy / "figures.csv", lambda rows: [dict(r, value="40") if r["metric"] == "valuation_post_usd" else r for r in rows])
-    res = analysis.run_checks(load(data_copy))
+    res = checks.run_checks(load(data_copy))
     row = res[(res["check"] == "implied-valuation") & (res["variant_metric"] == "")].iloc[0]
     assert row["verdict"] == "fail" and row["expected_shown"] == "$40B"
 
 
 def test_evaluate_allows_arithmetic_only():
-    assert analysis.evaluate("a / b + 1", {"a": 6, "b": 3}) == 3
+    assert checks.evaluate("a / b + 1", {"a": 6, "b": 3}) == 3
     with pytest.raises(ValueError):
-        analysis.evaluate("__import__('os')", {})
+        checks.evaluate("__import__('os')", {})
 
 
 def test_disagreements_keep_each_version(d):
-    dis = {x["metric"]: x for x in analysis.figure_disagreements(d)}
+    dis = {x["metric"]: x for x in disagreements.figure_disagreements(d)}
     inv = dis["meta_investment_usd"]
     assert [v["value"] for v in inv["versions"]][:2] == ["$14.3 billion", "$14.8 billion"]
     assert inv["versions"][1]["source_ids"] == ["agg-08"]
-    reading = analysis.reading(inv, analysis.run_checks(d))
+    reading = disagreements.reading(inv, checks.run_checks(d))
     assert "$14.8 billion, reported in one text crediting" in reading and "fails the arithmetic check" in reading
     periods = {v["period"] for v in dis["google_planned_spend_usd"]["versions"]}
     assert {"2024", "2025"} <= periods  # the year of Google's planned $200 million
@@ -173,7 +174,7 @@ def test_disagreements_keep_each_version(d):
 
 
 def test_status_disagreements_in_date_order(d):
-    stats = {s["party"]: s for s in analysis.status_disagreements(d)}
+    stats = {s["party"]: s for s in disagreements.status_disagreements(d)}
     openai = stats["OpenAI"]
     assert "continuing as one of several vendors" in [s["status"] for s in openai["steps"][:-1]]
     assert openai["latest"]["status"] == "winding down" and openai["latest"]["evidence"] == "confirmed"
@@ -184,7 +185,7 @@ def test_no_disagreements_in_agreeing_data(data_copy):
     rewrite(data_copy / "figures.csv", lambda rows: [r for r in rows if r["metric"] == "meta_stake_pct"])
     rewrite(data_copy / "relationships.csv", lambda rows: rows[:1])
     d2 = load(data_copy)
-    assert analysis.figure_disagreements(d2) == [] and analysis.status_disagreements(d2) == []
+    assert disagreements.figure_disagreements(d2) == [] and disagreements.status_disagreements(d2) == []
 
 
 # ---------------------------------------------------------------- what changed
@@ -195,11 +196,11 @@ def test_compare_reads_as_changes(data_copy):
                                                                              direction="toward", evidence="confirmed", as_of="2026-02-02", as_of_basis="stated",
                                                                              event_id="", speaker="xAI", quote="xAI said it is staying")])
     rewrite(data_copy / "figures.csv", lambda rows: rows + [dict(next(r for r in rows if r["metric"] == "valuation_post_usd"), figure_id="fig-new-valuation", value="40", period="2026-05-06")])
-    texts = [c["text"] for c in analysis.compare(old, load(data_copy))]
+    texts = [c["text"] for c in changes.compare(old, load(data_copy))]
     assert "xAI: distancing itself \u2192 staying (confirmed, February 2, 2026)" in texts, texts
     assert texts.index("xAI: distancing itself \u2192 staying (confirmed, February 2, 2026)") < texts.index("Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)")
     assert "Scale AI's valuation after the deal: $29 billion \u2192 $40 billion (May 6, 2026)" in texts, texts
-    assert analysis.compare(old, old) == []
+    assert changes.compare(old, old) == []
 
 
 # ---------------------------------------------------------------- schema and README

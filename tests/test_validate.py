@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import DATA, PY, ROOT, SOURCES, read_rows, write_rows
 
-from briefing.quotes import MAX_QUOTE_WORDS, normalise, split_items, verify_quotes
-from briefing.schema import load_schema
-from briefing.validate import DataError, check_table, parse_date, parse_number, validate, validated_tables
+from briefing.data.cells import parse_date, parse_number
+from briefing.data.problems import DataError
+from briefing.data.quotes import MAX_QUOTE_WORDS, verify_quotes
+from briefing.data.schema import load_schema
+from briefing.data.texts import normalise, split_items
+from briefing.data.validate import check_table, validate, validated_tables
 
 EVENTS_COLUMNS = "event_id, date, date_precision, date_until, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote, speaker, version_of"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
@@ -651,7 +654,7 @@ def test_unclosed_quote_that_swallows_a_row_is_reported(data):
 
 def test_swallowed_row_with_matching_field_count_is_reported(tmp_path):
     """'1,"x' then two rows: the reader makes one 3-field record of three lines; that must not pass."""
-    from briefing.schema import Field, Resource
+    from briefing.data.schema import Field, Resource
 
     res = Resource("t", "t.csv", "", (Field("a", "string", ""), Field("b", "string", ""), Field("c", "string", "")), "a")
     path = tmp_path / "t.csv"

@@ -6,19 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-from .paths import CHECKOUT, DATA_DIR, default_sources_dir
+from ..data.paths import CHECKOUT, DATA_DIR, default_sources_dir
 
 
 def _validate(args) -> int:
-    from .validate import validate, vocabulary_notes
+    from ..data.validate import validate, vocabulary_notes
 
     tables, problems = validate(Path(args.data), args.as_of)
     for note in vocabulary_notes(tables):
         print(note, file=sys.stderr)
     if not problems and args.base:
-        from .guard import resolve_base
-        from .sections import load_base
-        from .validate import DataError, Problem
+        from ..data.base import load_base
+        from ..data.problems import DataError, Problem
+        from .params import resolve_base
 
         try:
             load_base(resolve_base(args.base), Path(args.data), args.as_of or None)
@@ -36,8 +36,8 @@ def _validate(args) -> int:
 
 
 def _verify_quotes(args) -> int:
-    from .quotes import verify_quotes
-    from .validate import validate
+    from ..data.quotes import verify_quotes
+    from ..data.validate import validate
 
     sources = Path(args.sources) if args.sources else default_sources_dir()
     if sources is None or not sources.is_dir():
@@ -58,7 +58,7 @@ def _verify_quotes(args) -> int:
 
 def _dictionary(args) -> int:
     """Print the data dictionary, or (--readme) rewrite it between the README's markers."""
-    from .schema import data_dictionary, load_schema, schema_path
+    from ..data.schema import data_dictionary, load_schema, schema_path
 
     text = data_dictionary(load_schema(schema_path(Path(args.data))))
     if not args.readme:
@@ -102,7 +102,7 @@ def _base(base: str) -> str:
 
 
 def _html(args) -> int:
-    from .render import write_html
+    from .output import write_html
 
     return write_html([Path(p) for p in args.notebooks], Path(args.output), data_dir=Path(args.data), as_of=args.as_of or "",
                       base=None if args.base is None else _base(args.base))
@@ -115,7 +115,8 @@ def _prepare(args) -> int:
 
 
 def _publish(args) -> int:
-    from .guard import PAIR, publish
+    from .folder import PAIR
+    from .guard import publish
 
     try:
         publish(Path(args.build), PAIR if args.only == "both" else ("briefing.html",))
@@ -126,7 +127,7 @@ def _publish(args) -> int:
 
 
 def _locked(args) -> int:
-    from .guard import run_locked
+    from .lock import run_locked
 
     argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
     if not argv:
@@ -142,7 +143,7 @@ def _clean(args) -> int:
 
 
 def _pdf(args) -> int:
-    from .render import write_pdf
+    from .output import write_pdf
 
     return write_pdf(Path(args.html), Path(args.output))
 
@@ -155,7 +156,7 @@ def _summary(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .execute import fast_nbformat
+    from ..drawing.notebooks import fast_nbformat
 
     fast_nbformat()
     parser = argparse.ArgumentParser(prog="python -m briefing")

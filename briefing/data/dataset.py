@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import fmt
-from .validate import parse_period, validated_tables
+from .cells import parse_period
+from .validate import validated_tables
 
 EVIDENCE_ORDER = ["confirmed", "reported", "rumoured"]
 
@@ -298,12 +299,6 @@ class Dataset:
         """Clients whose latest status moves them away from Scale (direction 'away')."""
         latest = self.latest_status(["client"])
         return latest[latest["direction"] == "away"]
-
-    def headline(self) -> str:
-        """The edition's headline, computed from its current state (briefing.lead)."""
-        from .lead import headline
-
-        return headline(self)
 
 
 def split_ids(value: str) -> list[str]:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from html import escape
 
-from . import fmt, story
-from .data import Dataset
+from ..data import fmt
+from ..data.dataset import Dataset
+from ..story import lead, ranking
 from .html import HTML, cite, plain_ids
 
 
@@ -21,20 +22,16 @@ def more_link(n: int, anchor: str, what: str = "") -> str:
 
 def masthead(d: Dataset) -> HTML:
     """The headline and the one-sentence dek, computed from the data's current state."""
-    from .lead import dek
-
-    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(d.headline())}</h1>'
-                f'<p class="dek">{escape(dek(d))}</p></header>')
+    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(lead.headline(d))}</h1>'
+                f'<p class="dek">{escape(lead.dek(d))}</p></header>')
 
 
 def latest_block(d: Dataset) -> HTML:
-    """The newest developments after the deal, at most story.STORY_LATEST, each a dated, cited sentence."""
-    from .lead import deal_date
-
-    items = story.story_latest(d, deal_date(d))
+    """The newest developments after the deal, at most ranking.STORY_LATEST, each a dated, cited sentence."""
+    items = ranking.story_latest(d, lead.deal_date(d))
     if not items:
         return HTML("")
-    shown, more = story.top(items, story.STORY_LATEST)
+    shown, more = ranking.top(items, ranking.STORY_LATEST)
     lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
                   for i in shown)
     return HTML(f'<section class="latest" aria-labelledby="latest-h"><h2 id="latest-h">Latest</h2><ul>{lis}</ul>'
@@ -65,9 +62,9 @@ def statement_item(d: Dataset, r) -> str:
     srcs = r["source_list"]
     first = d.all_sources.loc[srcs[0]] if srcs and srcs[0] in d.all_sources.index else None
     outlet = (first["outlet"] or "") if first is not None else ""
-    who = r.get("speaker", "") or story.party_name(r["actor"])
+    who = r.get("speaker", "") or ranking.party_name(r["actor"])
     if who.lower().startswith(("the ", "a ", "an ")):  # "The company", "a Scale AI spokesperson": name the party
-        who = story.party_name(r["actor"]) + (f" ({who[:1].lower() + who[1:]})" if who.lower() not in ("the company",) else "")
+        who = ranking.party_name(r["actor"]) + (f" ({who[:1].lower() + who[1:]})" if who.lower() not in ("the company",) else "")
     when = escape(fmt.event_date_text(r))
     words = quoted_words(r["quote"])
     if words:
@@ -89,11 +86,11 @@ def statements(d: Dataset, event_types: list[str], actors: list[str]):
     return ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len)).sort_values(["_q", "_n", "date"], kind="stable")
 
 
-def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = story.STORY_QUOTES) -> HTML:
+def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = ranking.STORY_QUOTES) -> HTML:
     ev = statements(d, event_types, actors)
     if ev.empty:
         return HTML("")
-    shown, more = story.top(list(ev.iterrows()), limit)
+    shown, more = ranking.top(list(ev.iterrows()), limit)
     items = "".join(statement_item(d, r) for _, r in shown)
     return HTML(f'<ul class="quotes">{items}</ul>{more_link(more, "appendix-statements", "statements")}')
 
@@ -105,12 +102,12 @@ def all_statements(d: Dataset, event_types: list[str], actors: list[str]) -> HTM
     return HTML(f'<ul class="quotes">{"".join(statement_item(d, r) for _, r in ev.iterrows())}</ul>')
 
 
-def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
+def disputes_summary(d: Dataset, limit: int = ranking.STORY_DISPUTES) -> HTML:
     """The disputes that change the story, one sentence each, cited, linked to their full entries."""
-    items = story.disputes(d)
+    items = ranking.disputes(d)
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    shown, more = story.top(items, limit)
+    shown, more = ranking.top(items, limit)
     lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}-entry">Full entry</a></li>' for x in shown)
     n_questions = sum(len(x.questions) for x in items)
     lead = f"{more:,} more in the appendix, which holds" if more else "The appendix holds"
@@ -119,11 +116,11 @@ def disputes_summary(d: Dataset, limit: int = story.STORY_DISPUTES) -> HTML:
                 f"with every version and quote</a>.</p>")
 
 
-def checks_verdict(d: Dataset, limit: int = story.STORY_CHECKS) -> HTML:
+def checks_verdict(d: Dataset, limit: int = ranking.STORY_CHECKS) -> HTML:
     """One sentence per lead check: what the arithmetic gives against what is reported."""
-    verdicts = story.check_verdicts(d)
+    verdicts = ranking.check_verdicts(d)
     if not verdicts:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
-    shown, more = story.top(verdicts, limit)
+    shown, more = ranking.top(verdicts, limit)
     lis = "".join(f'<li class="v-{escape(v["verdict"].replace("/", ""))}">{escape(v["text"])}{cite(d, v["sources"])}</li>' for v in shown)
     return HTML(f'<ul class="verdicts">{lis}</ul>{more_link(more, "appendix-checks", "checks, and the workings of each,")}')

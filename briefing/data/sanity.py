@@ -30,7 +30,9 @@ import math
 import re
 from pathlib import Path, PurePosixPath
 
+from .cells import parse_date, parse_number
 from .fmt import SCALE
+from .problems import Problem, display_path
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 DOCUMENT_PATTERN = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"  # a plain file name: no folder, no leading dot
@@ -95,8 +97,6 @@ def date_range_problem(value: dt.date) -> str | None:
 
 def schema_problems(spath: Path, display: str) -> list:
     """The shape of datapackage.json, as one line per problem, before anything relies on it."""
-    from .validate import Problem
-
     try:
         package = json.loads(Path(spath).read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -198,8 +198,6 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
     A resource whose path leaves DATA is dropped (it is never read)."""
     from dataclasses import replace
 
-    from .validate import Problem
-
     problems = []
     out = {}
     for name in CORE:
@@ -215,7 +213,7 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
             if f.name not in core:
                 fields.append(f)
                 continue
-            ftype, required, unique, pattern, enum = core[f.name]
+            ftype, required, unique, _pattern, enum = core[f.name]
             if f.type != ftype:
                 problems.append(Problem(display, 1, f"{name}.{f.name}", f"type '{f.type}' would loosen the project's contract (a core column is {ftype}); it is checked as {ftype}"))
             minimum = MINIMUM.get((name, f.name))
@@ -233,14 +231,12 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
 
 def check_rows(tables: dict) -> list:
     """Contract patterns and enums, ranges and combinations, on every validated row."""
-    from .validate import Problem, _display, parse_date, parse_number
-
     problems = []
     for name, table in tables.items():
-        path = _display(table.path)
+        path = display_path(table.path)
         core = CORE.get(name, {})
         for row, line in zip(table.rows, table.lines):
-            def bad(col: str, msg: str) -> None:
+            def bad(col: str, msg: str, path: str = path, line: int = line) -> None:  # bound now, not at call time
                 problems.append(Problem(path, line, col, msg))
 
             for col, value in row.items():
@@ -280,13 +276,11 @@ def check_rows(tables: dict) -> list:
                 if n is not None and not 1 <= n <= 10_000:
                     bad("item", f"'{row['item']}' is not an item number from 1 to 10,000")
             if name == "figures":
-                problems += _figure_problems(row, path, line, parse_number)
+                problems.extend(_figure_problems(row, path, line, parse_number))
     return problems
 
 
 def _figure_problems(row: dict, path: str, line: int, parse_number) -> list:
-    from .validate import Problem
-
     value, unit, scale = row.get("value", ""), row.get("unit", ""), row.get("scale", "")
     number, msg = parse_number(value) if value else (None, "empty")
     if msg:

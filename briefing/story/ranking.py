@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import analysis, fmt
-from .data import Dataset
+from ..data import fmt
+from ..data.dataset import Dataset
+from .checks import run_checks
+from .disagreements import claim_disagreements, event_disagreements, figure_disagreements, status_disagreements
+from .reporting import reporting
 
 STORY_DISPUTES = 5
 STORY_CHECKS = 4
@@ -46,8 +49,8 @@ def slug(text: str) -> str:
 
 
 def independent(d: Dataset, source_ids) -> int:
-    """How many independent reports a set of texts is (outlets, or the outlet a text relays; analysis.reporting)."""
-    r = analysis.reporting(d, list(source_ids))
+    """How many independent reports a set of texts is (outlets, or the outlet a text relays; reporting.reporting)."""
+    r = reporting(d, list(source_ids))
     return max(1, len(r.outlets) + r.n_credited + r.unnamed) if list(source_ids) else 0
 
 
@@ -187,7 +190,7 @@ def _event_subject(d: Dataset, dis: dict) -> str:
 
 def questions(d: Dataset) -> list[Question]:
     """Every disagreement in the edition, of every kind, as a question with its subject, sentence and score."""
-    checks = analysis.run_checks(d)
+    checks = run_checks(d)
     lead_metrics = set(d.lead_metrics())
     deal_party = d.fact(d.lead_metrics()[0]).entity if d.lead_metrics() and d.fact(d.lead_metrics()[0]) else ""
     out: list[Question] = []
@@ -198,22 +201,22 @@ def questions(d: Dataset) -> list[Question]:
         score = weight + (2 if deal_party and subject == party_name(deal_party) else 0) + min(n, 10) / 10
         out.append(Question(kind, subject, sentence, sorted(set(source_ids), key=d.citation_number), score, raw))
 
-    for dis in analysis.figure_disagreements(d):
+    for dis in figure_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         if dis["kind"] == "period":
             add("period", dis["entity"], _period_sentence(d, dis), ids, 4 * (dis["metric"] in lead_metrics), dis)
         else:
             sentence, fails = _value_sentence(d, dis, checks)
             add("value", dis["entity"], sentence, ids, 8 * fails + 4 * (dis["metric"] in lead_metrics), dis)
-    for dis in analysis.event_disagreements(d):
+    for dis in event_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         subject = _event_subject(d, dis)
         linked = "event_id" in d.relationships and d.relationships["event_id"].isin({v["event_id"] for v in dis["versions"]}).any()
         add("event", subject, _event_sentence(dis), ids, 3 * linked, dis)
-    for dis in analysis.claim_disagreements(d):
+    for dis in claim_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, 0, dis)
-    for s in analysis.status_disagreements(d):
+    for s in status_disagreements(d):
         ids = [x for st in s["steps"] for x in st["source_ids"]]
         moves = any(st.get("direction", "") != "neutral" for st in s["steps"]) if "direction" in s["steps"][0] else True
         add(s["kind"], s["party"], _status_sentence(d, s), ids, 3 * moves * (s["kind"] == "status") + 1, s)
@@ -235,7 +238,7 @@ def disputes(d: Dataset) -> list[Dispute]:
 def check_verdicts(d: Dataset, res: pd.DataFrame | None = None) -> list[dict]:
     """One sentence per declared check (its current-value row), checks with an expected value first, with
     the variants that do not fit named: 'Meta's investment ÷ its stake ≈ $29.2B, close to the reported $29B ...'."""
-    res = analysis.run_checks(d) if res is None else res
+    res = run_checks(d) if res is None else res
     if res.empty:
         return []
     out = []

@@ -10,12 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .paths import KERNEL_NAME, wait_limit
+from ..drawing.notebooks import fast_nbformat
+from .params import wait_limit
 
-
-def fast_nbformat() -> None:
-    """Skip jsonschema's optional rfc3987_syntax import (about 1.5 s); its URI checks are unused here."""
-    sys.modules.setdefault("rfc3987_syntax", None)
+KERNEL_NAME = "scale-briefing"  # make setup installs the venv's kernel under this name
 
 
 def _scrub(nb) -> None:
@@ -110,7 +108,7 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     except BaseException:
         _fail(tmp)
         raise
-    from .premises import stale_lines
+    from ..story.premises import stale_lines
 
     for line in stale_lines(str(src), nb):  # sentences withheld in this edition: the editor's to-do list
         print(line)

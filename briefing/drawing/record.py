@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
-from . import analysis, fmt, story
-from .data import Dataset, load
+from ..data import fmt
+from ..data.base import load_base
+from ..data.dataset import Dataset
+from ..story import lead, ranking
+from ..story.changes import GROUPS, compare
+from ..story.checks import run_checks
+from ..story.reporting import reported_by
 from .html import HTML, cite, csv_data_uri, plain_ids, table
-from .paths import ROOT
-from .schema import load_schema, schema_path
 
 MAX_POINTS = 12  # per entry: the heaviest first
 MAX_POINTS_TOTAL = 32  # the whole section (the June 2025 edition has 28): beyond it the heaviest entries keep theirs
@@ -29,35 +30,35 @@ def _q(text: str) -> str:
 MAX_VERSIONS = 8  # per point (the June 2025 edition has at most 6); the rest are counted, every row is in the CSVs
 
 
-def _versions(d: Dataset, q: story.Question) -> str:
+def _versions(d: Dataset, q: ranking.Question) -> str:
     """The versions behind one question, each with its sources, evidence, date and quote (the first MAX_VERSIONS)."""
     items = _version_items(d, q)
     more = f'<li class="note">\u2026 and {len(items) - MAX_VERSIONS:,} more versions (every row is in the CSVs).</li>' if len(items) > MAX_VERSIONS else ""
     return "".join(items[:MAX_VERSIONS]) + more
 
 
-def _version_items(d: Dataset, q: story.Question) -> list[str]:
+def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
     dis = q.raw
     if q.kind in ("value", "period"):
-        return list(
+        return [
             f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
-            + f"{cite(d, v['source_ids'])}: {_q(v['quotes'][0])}</li>" for v in dis["versions"])
+            + f"{cite(d, v['source_ids'])}: {_q(v['quotes'][0])}</li>" for v in dis["versions"]]
     if q.kind == "event":
-        return list(f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
-                       f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"])
+        return [f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
+                f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"]]
     if q.kind == "claim":
-        return list(
+        return [
             f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
             + (", undated" if v["undated"] else f", {escape(fmt.date_text(v['as_of']))}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
             + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
-            for v in dis["versions"])
-    return list(
+            for v in dis["versions"]]
+    return [
         f"<li>{escape(fmt.date_text(st['as_of']))}" + (" (undated, public by then)" if st["undated"] else "")
         + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
-        for st in dis["steps"])
+        for st in dis["steps"]]
 
 
-def _why(q: story.Question) -> str:
+def _why(q: ranking.Question) -> str:
     """Which version the briefing leads with, and why (claims and figures), in the appendix's evidence words."""
     if q.kind == "status" and q.raw["latest"]["undated"] is False and any(st["undated"] and st["as_of"] > q.raw["latest"]["as_of"] for st in q.raw["steps"]):
         return " Later undated commentary does not stand as the latest: a dated report outranks it."
@@ -67,7 +68,7 @@ def _why(q: story.Question) -> str:
 def disagreements_block(d: Dataset) -> HTML:
     """Where sources disagree: one entry per party, whatever kind of row each point comes from (figures, versions
     of events, claims, statuses), each point opening with its finding, then every version with its sources and quote."""
-    items = story.disputes(d)
+    items = ranking.disputes(d)
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     shown = items[:MAX_DISPUTES]
@@ -119,7 +120,7 @@ def _workings(d: Dataset, r: pd.Series) -> str:
 
 def checks_block(d: Dataset) -> HTML:
     """Declared arithmetic checks, pass or fail, with their workings and every variant, one block per check (reads on a phone)."""
-    res = analysis.run_checks(d)
+    res = run_checks(d)
     if res.empty:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
     shown, hidden = _variants_shown(res)
@@ -143,35 +144,11 @@ def checks_block(d: Dataset) -> HTML:
                 + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
 
 
-def load_base(base: str, data_dir: Path, as_of: str | None) -> Dataset:
-    """The previous edition's data: a directory, or a git revision of the data directory."""
-    if Path(base).is_dir():
-        return load(base, as_of, rules=False)
-    data_dir = Path(data_dir).resolve()
-    try:
-        rel = data_dir.relative_to(ROOT)
-    except ValueError as exc:
-        raise ValueError(f"BASE={base}: not a directory, and DATA is not inside the repository, so it cannot be a git revision") from exc
-    tmp = Path(tempfile.mkdtemp(prefix="briefing-base-"))
-
-    def fetch(name: str) -> None:
-        out = subprocess.run(["git", "-C", str(ROOT), "show", f"{base}:{rel.as_posix()}/{name}"], capture_output=True)
-        if out.returncode:
-            raise ValueError(f"BASE={base}: git cannot read {rel}/{name} at that revision ({out.stderr.decode().strip()})")
-        (tmp / name).write_bytes(out.stdout)
-
-    # the files that revision's own schema declares (an older edition may lack a file added since, e.g. claims.csv)
-    fetch(schema_path(data_dir).name)
-    for name in [r.path for r in load_schema(schema_path(tmp)).values()]:
-        fetch(name)
-    return load(tmp, as_of, rules=False)  # the last edition as it was published, even if it predates a rule
-
-
 SUMMARY_COUNT = 3  # the story's short summary: the most important changes; the appendix has them all
 
 
 def _changes(d: Dataset, base: str) -> list[dict]:
-    return analysis.compare(load_base(base, d.data_dir, d.as_of), d)
+    return compare(load_base(base, d.data_dir, d.as_of), d)
 
 
 def changes_summary(d: Dataset, base: str) -> HTML:
@@ -183,7 +160,7 @@ def changes_summary(d: Dataset, base: str) -> HTML:
     if not changes:
         return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
     top = [c for c in changes if c["group"] != "corrections"][:SUMMARY_COUNT]
-    items = "".join(f"<li><strong>{escape(analysis.GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
+    items = "".join(f"<li><strong>{escape(GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
     n = len(changes)
     return HTML(head + f'<ul class="changes">{items}</ul><p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
                 f"since {escape(base_name(base))}, in the appendix</a></p></section>")
@@ -197,10 +174,10 @@ def changes_block(d: Dataset, base: str) -> HTML:
     head = f'<p class="note">Compared with {escape(base_name(base))}.</p>'
     if not changes:
         return HTML(head + "<p>Nothing was added, removed or changed.</p>")
-    groups = {g: [c for c in changes if c["group"] == g] for g in analysis.GROUPS}
+    groups = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
     one = {"statuses": "status", "events": "event", "figures": "figure", "sources": "source", "corrections": "correction to earlier rows"}  # "1 events"
-    counts = ", ".join(f"{len(cs)} {analysis.GROUPS[g].lower() if len(cs) != 1 else one.get(g, g)}" for g, cs in groups.items() if cs)
-    full = "".join(f'<h4>{escape(analysis.GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
+    counts = ", ".join(f"{len(cs)} {GROUPS[g].lower() if len(cs) != 1 else one.get(g, g)}" for g, cs in groups.items() if cs)
+    full = "".join(f'<h4>{escape(GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
                    + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
     csv = csv_data_uri(pd.DataFrame(changes)[["group", "date", "text", "ids"]].rename(columns={"text": "change", "ids": "rows"}))
     return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
@@ -231,7 +208,7 @@ def key_figures_block(d: Dataset) -> HTML:
                             "sources_differ": "yes" if f.disputed else "", "sources": ";".join(f.source_ids)})
             continue
         rows.append(f"<tr><td>{escape(f.label)}</td><td>{escape(f.text())}{flag}</td><td>{escape(f.period_text())}</td>"
-                    f"<td>{escape(earlier)}</td><td>{escape(analysis.reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
+                    f"<td>{escape(earlier)}</td><td>{escape(reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
                     + (f"; {f.n_total - f.n_sources} other text{'s' * (f.n_total - f.n_sources != 1)} differ{'s' * (f.n_total - f.n_sources == 1)}" if f.n_total > f.n_sources else "")
                     + "</td></tr>")
         records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": earlier, "sources_differ": "yes" if f.disputed else "",
@@ -263,8 +240,6 @@ def part(d: Dataset, key: str, title: str, *blocks) -> HTML:
 
 def appendix_intro(d: Dataset) -> HTML:
     """The appendix's heading and its short methodology note: evidence levels, dating, how the story is chosen."""
-    from . import lead, story
-
     return HTML(
         '<h2 id="appendix-h">The full record</h2>'
         f"<p>Everything behind the story above: {len(d.sources)} source{'s' * (len(d.sources) != 1)}, {d.n_events} event{'s' * (d.n_events != 1)}, "
@@ -281,11 +256,11 @@ def appendix_intro(d: Dataset) -> HTML:
         "periods are a series, not a disagreement. In each disagreement the version listed first is the one the story leads with: "
         "the surest evidence, then a dated source over undated commentary, then the most sources. Checks recompute reported figures from others and swap in every other value a source gives.</li>"
         f"<li><strong>The story.</strong> The headline names the deal until its newest key event is more than {lead.MOVED_ON_DAYS} days later, "
-        f"then leads with that event. Latest lists up to {story.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
+        f"then leads with that event. Latest lists up to {ranking.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
         "a change between two unconfirmed accounts is not a development. The disputes shown first are those that change the story: a figure that "
         "fails a check, a lead figure, where a party stands, the deal's own terms; then the most widely reported.</li>"
         "<li><strong>Sources.</strong> Numbers in brackets link to the numbered list at the end; each source's quoted words are checked "
         "against its text before every release.</li></ul></section>")
 
 
-__all__ = ["appendix_intro", "changes_block", "changes_summary", "checks_block", "disagreements_block", "key_figures_block", "load_base", "part", "table"]
+__all__ = ["appendix_intro", "changes_block", "changes_summary", "checks_block", "disagreements_block", "key_figures_block", "part", "table"]

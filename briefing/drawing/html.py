@@ -6,15 +6,16 @@ so a CSV cell can never become markup, script or math.
 
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
 from html import escape
 
 import pandas as pd
 
-from . import fmt
-from .charts import Chart
-from .data import Dataset
+from ..data import fmt
+from ..data.dataset import Dataset
+from .chart import Chart
 
 MAX_LIST = 40  # long lists show the first rows and "and N more"
 
@@ -30,7 +31,7 @@ class HTML:
         return f'<div class="briefing-block mathjax_ignore tex2jax_ignore">{self.html}</div>' if self.html else ""
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        from .premises import STALE_MIME
+        from ..story.premises import STALE_MIME
 
         bundle = {"text/html": self._repr_html_()}
         if self.stale:
@@ -138,7 +139,7 @@ def say(d: Dataset, *sentences) -> HTML:
     (see briefing.premises). A sentence whose premise no longer holds, or whose figure is missing
     in this edition (e.g. an early AS_OF), is withheld and reported, never printed with a gap.
     """
-    from .premises import check
+    from ..story.premises import check
 
     out, stale = [], []
     for item in sentences:
@@ -296,7 +297,7 @@ def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "dat
 
 
 def _cell(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return ""  # a missing value is an empty cell, never "nan" (screen readers read it out)
     if isinstance(v, float):
         return f"{v:,.0f}" if v >= 1000 else f"{v:g}"

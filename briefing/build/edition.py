@@ -1,7 +1,7 @@
 """The edition bundle: the briefing as published, the data it was built from, and a manifest of hashes.
 
-    python -m briefing.edition build --build build --data data --as-of ''   # -> build/edition/
-    python -m briefing.edition verify build/edition                          # OK, or each file that differs
+    python -m briefing.build.edition build --build build --data data --as-of ''   # -> build/edition/
+    python -m briefing.build.edition verify build/edition                          # OK, or each file that differs
 
 An edition is a folder: briefing.html, briefing.pdf, data/ (datapackage.json and the CSVs it lists,
 byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate)
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import hashlib
 import json
 import os
 import re
@@ -22,6 +21,9 @@ import shutil
 import sys
 from html import unescape
 from pathlib import Path, PurePosixPath
+
+from ..data.paths import SCHEMA_NAME
+from .folder import digest, printable, read_params
 
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = ("briefing.html", "briefing.pdf")
@@ -32,12 +34,6 @@ class EditionError(Exception):
     """A problem that stops the build or the check; its message is one line for the reader."""
 
 
-def digest(path: Path) -> tuple[str, int]:
-    """sha256 (hex) and size in bytes of a file."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
-
-
 def _safe_relative(path: str) -> bool:
     p = PurePosixPath(path)
     return bool(path) and not p.is_absolute() and ".." not in p.parts and "\\" not in path
@@ -45,8 +41,6 @@ def _safe_relative(path: str) -> bool:
 
 def data_files(data_dir: Path) -> list[str]:
     """datapackage.json and every resource path it lists, relative to data_dir."""
-    from .paths import SCHEMA_NAME
-
     spath = data_dir / SCHEMA_NAME
     if not spath.is_file():
         raise EditionError(f"{spath}: not found; DATA= must be a data package (a folder with its {SCHEMA_NAME})")
@@ -66,22 +60,12 @@ def data_files(data_dir: Path) -> list[str]:
     return files
 
 
-def _meta(html: str, name: str) -> str:
+def meta_content(html: str, name: str) -> str:
     m = re.search(rf'<meta\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
     c = re.search(r'\bcontent="([^"]*)"', m.group(0)) if m else None
     return c.group(1) if c else ""
 
 
-def _params(build_dir: Path) -> dict[str, str]:
-    """The parameters Make recorded for this build (data, as_of, base), if any."""
-    from .guard import read_params
-
-    return read_params(build_dir)
-
-
-def printable(text) -> str:
-    """Text for a terminal (MANIFEST entries, Make variables): control characters (escape sequences) shown as \\x.., never sent raw."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -117,9 +101,9 @@ def _move_into_place(tmp: Path, final: Path) -> None:
 
 def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_DIR) -> Path:
     """Write build_dir/name as an edition of the built briefing; returns its path."""
-    from . import __version__
-    from .render import RevisionError, git_revision
-    from .validate import validate
+    from .. import __version__
+    from ..data.validate import validate
+    from .revision import RevisionError, git_revision
 
     build_dir, data_dir, as_of = Path(build_dir), Path(data_dir), (as_of or "").strip()
     for doc in DOCUMENTS:
@@ -128,7 +112,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
     for marker in (".publishing", ".incomplete"):
         if (build_dir / marker).exists():
             raise EditionError(f"{build_dir}: its briefing.html and briefing.pdf are not a published pair yet ({marker}); run make BUILD={build_dir} first")
-    params = _params(build_dir)
+    params = read_params(build_dir)
     if params and (Path(params.get("data", "")).resolve() != data_dir.resolve() or params.get("as_of", "") != as_of):
         raise EditionError(f"{build_dir} was built with DATA={params.get('data')} AS_OF={params.get('as_of', '')!r}, "
                            f"not DATA={data_dir.resolve()} AS_OF={as_of!r}; rebuild with the same parameters")
@@ -137,7 +121,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
     if problems:
         raise EditionError(f"{data_dir}: the data does not validate ({len(problems)} problem(s), first: {problems[0]}); run make validate")
     html = (build_dir / "briefing.html").read_text(encoding="utf-8")
-    edition_date = _meta(html, "dcterms.created")
+    edition_date = meta_content(html, "dcterms.created")
     try:
         revision = git_revision()
     except RevisionError as exc:
@@ -160,7 +144,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
         manifest = {
             "edition": edition_date,
-            "data_modified": _meta(html, "dcterms.modified"),
+            "data_modified": meta_content(html, "dcterms.modified"),
             "as_of": as_of,
             "title": unescape(title.group(1).strip()) if title else "",
             "revision": revision,
@@ -195,8 +179,8 @@ def manifest_problems(directory: Path, manifest: dict) -> list[str]:
         return []
     html = html_path.read_text(encoding="utf-8", errors="replace")
     title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
-    facts = {"edition": _meta(html, "dcterms.created"), "data_modified": _meta(html, "dcterms.modified"),
-             "as_of": unescape(_meta(html, "briefing.as-of")), "title": unescape(title.group(1).strip()) if title else ""}
+    facts = {"edition": meta_content(html, "dcterms.created"), "data_modified": meta_content(html, "dcterms.modified"),
+             "as_of": unescape(meta_content(html, "briefing.as-of")), "title": unescape(title.group(1).strip()) if title else ""}
     out = []
     for key, value in facts.items():
         if key == "as_of" and 'name="briefing.as-of"' not in html:
@@ -240,7 +224,7 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m briefing.edition", description="Build or verify an edition bundle.")
+    parser = argparse.ArgumentParser(prog="python -m briefing.build.edition", description="Build or verify an edition bundle.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="bundle BUILD's briefing.html and .pdf, the data and MANIFEST.json into BUILD/edition")
     p.add_argument("--build", default="build")
@@ -262,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         print(printable(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"python -m briefing.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
+        print(f"python -m briefing.build.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
         return 130
     if problems:
         for line in problems:

@@ -16,7 +16,7 @@ knows what to rewrite. The kinds:
 
 from __future__ import annotations
 
-from .data import Dataset
+from ..data.dataset import Dataset
 
 STALE_MIME = "application/vnd.scale-briefing.stale+json"  # carried in a notebook's outputs, never rendered
 

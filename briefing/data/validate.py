@@ -8,78 +8,17 @@ with the line number a text editor shows. Only the standard library is used so t
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import sanity
+from .cells import parse_date, parse_number, parse_period
+from .problems import DataError, Problem, Table, display_path
+from .rules import check_rules
 from .schema import Resource, load_schema, schema_path
 
 BOM = "\ufeff"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.column}: {self.message}"
-
-
-class DataError(Exception):
-    """Raised when the data does not validate; carries every problem."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        n = len(problems)
-        lines = "\n".join(str(p) for p in problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the data:\n{lines}")
-
-
-@dataclass
-class Table:
-    """A validated CSV: rows as dicts of cleaned strings, with their editor line numbers."""
-
-    resource: Resource
-    path: Path
-    rows: list[dict[str, str]]
-    lines: list[int]
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def parse_date(text: str) -> tuple[dt.date | None, str | None]:
-    """Return (date, None) or (None, reason) for a YYYY-MM-DD string."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None, f"'{text}' is not a date (expected YYYY-MM-DD)"
-    try:
-        return dt.date.fromisoformat(text), None
-    except ValueError:
-        return None, f"'{text}' is not a real date (no such day; expected YYYY-MM-DD)"
-
-
-def parse_period(text: str) -> tuple[tuple[dt.date, str] | None, str | None]:
-    """Return ((first day, precision), None) or (None, reason) for YYYY, YYYY-MM or YYYY-MM-DD."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
-    if not m:
-        return None, f"'{text}' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)"
-    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
-    try:
-        first = dt.date(year, month, day)
-    except ValueError:
-        return None, f"'{text}' is not a real {'date' if m[3] else 'month'} (expected YYYY, YYYY-MM or YYYY-MM-DD)"
-    return (first, "day" if m[3] else "month" if m[2] else "year"), None
 
 
 def _pattern_message(f, value: str) -> str:
@@ -95,24 +34,6 @@ def _pattern_message(f, value: str) -> str:
         sep = "_" if f.name == "metric" else "-"
         return f"'{value}' is not a valid key (lowercase letters and digits joined by '{sep}')"
     return f"'{value}' does not match the pattern {f.pattern}"
-
-
-def parse_number(text: str) -> tuple[float | None, str | None]:
-    """Return (number, None) or (None, reason); plain decimals only."""
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
-        return None, f"'{text}' is not a number (no thousands separators: write {text.replace(',', '')}, or use a dot if the comma marks decimals)"
-    if re.fullmatch(r"-?\d+,\d+", text):
-        return None, f"'{text}' is not a number (use a dot for decimals, e.g. {text.replace(',', '.')})"
-    if re.search(r"[$€£%]|\d\s*[kKmMbB]n?$|billion|million", text):
-        return None, f"'{text}' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"
-    if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
-        if text.lower().strip("+-") in {"inf", "infinity", "nan"}:
-            return None, f"'{text}' is not a finite number"
-        return None, f"'{text}' is not a number"
-    value = float(text)
-    if not math.isfinite(value):
-        return None, f"'{text}' is not a finite number"
-    return value, None
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
@@ -133,9 +54,9 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
 
 def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Problem]]:
     """Validate one CSV on its own (types, required, enums, patterns, unique keys)."""
-    display = _display(path)
+    display = display_path(path)
     if not path.is_file():
-        return None, [Problem(display, 1, "-", f"file is missing (expected {resource.path} in {_display(path.parent)})")]
+        return None, [Problem(display, 1, "-", f"file is missing (expected {resource.path} in {display_path(path.parent)})")]
     text, problems = read_text(path, display)
     if text is None:
         return None, problems
@@ -246,7 +167,7 @@ def check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
                 for ref in ids:
                     if ref and ref not in known:
                         problems.append(
-                            Problem(_display(table.path), line, fk.field, f"unknown {fk.target} '{ref}' (not in {target.resource.path})")
+                            Problem(display_path(table.path), line, fk.field, f"unknown {fk.target} '{ref}' (not in {target.resource.path})")
                         )
     return problems
 
@@ -264,13 +185,13 @@ def check_formulas(tables: dict[str, Table]) -> list[Problem]:
         try:
             tree = ast.parse(row["formula"], mode="eval")
         except SyntaxError:
-            problems.append(Problem(_display(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
+            problems.append(Problem(display_path(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id not in known:
-                problems.append(Problem(_display(checks.path), line, "formula", f"unknown metric '{node.id}' (not in {metrics.resource.path})"))
+                problems.append(Problem(display_path(checks.path), line, "formula", f"unknown metric '{node.id}' (not in {metrics.resource.path})"))
             elif not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
-                problems.append(Problem(_display(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
+                problems.append(Problem(display_path(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
                 break
     return problems
 
@@ -292,7 +213,7 @@ def vocabulary_notes(tables: dict[str, Table]) -> list[str]:
             for value, line in first.items():
                 where = ("statuses.csv has no phrase for it: add one there for the prose" if f.name == "status"
                          else "the usual ones are listed in datapackage.json")
-                notes.append(f"{_display(table.path)}:{line}: {f.name}: note: '{value}' is a new {f.name.replace('_', ' ')} ({where}); fine if intended")
+                notes.append(f"{display_path(table.path)}:{line}: {f.name}: note: '{value}' is a new {f.name.replace('_', ' ')} ({where}); fine if intended")
     return notes
 
 
@@ -312,18 +233,18 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
     data_dir = Path(data_dir)
     problems = check_as_of(as_of)
     if not data_dir.is_dir():
-        return {}, problems + [Problem(_display(data_dir), 1, "-", "data directory not found (check DATA=)")]
+        return {}, problems + [Problem(display_path(data_dir), 1, "-", "data directory not found (check DATA=)")]
     spath = schema_path(data_dir)
     if not spath.is_file():
-        return {}, problems + [Problem(_display(spath), 1, "-", "schema file is missing (every data directory needs its datapackage.json)")]
-    shape = sanity.schema_problems(spath, _display(spath))
+        return {}, problems + [Problem(display_path(spath), 1, "-", "schema file is missing (every data directory needs its datapackage.json)")]
+    shape = sanity.schema_problems(spath, display_path(spath))
     if shape:
         return {}, problems + shape
     try:
         resources = load_schema(spath)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return {}, problems + [Problem(_display(spath), 1, "-", f"schema is not valid: {exc}")]
-    resources, contract = sanity.apply_contract(data_dir, resources, _display(spath))
+        return {}, problems + [Problem(display_path(spath), 1, "-", f"schema is not valid: {exc}")]
+    resources, contract = sanity.apply_contract(data_dir, resources, display_path(spath))
     problems += contract
     tables: dict[str, Table] = {}
     for res in resources.values():
@@ -334,8 +255,6 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
     problems += sanity.check_rows(tables)
-    from .rules import check_rules  # imported here: rules builds on this module's Problem and Table
-
     if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above
         problems += check_rules(tables)
     problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first

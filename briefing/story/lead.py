@@ -14,8 +14,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import fmt
-from .data import Dataset
+from ..data import fmt
+from ..data.dataset import Dataset
 
 LATEST_COUNT = 6
 PER_DAY = 2  # so that one busy day cannot crowd out the rest of the year

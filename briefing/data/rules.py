@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .quotes import normalise
-from .validate import Problem, Table, _display
+from .problems import Problem, Table, display_path
+from .texts import normalise
 
 # A verb (or phrase) of saying: what puts a statement in someone's mouth.
 SAYING = re.compile(
@@ -34,7 +34,7 @@ def _rows(tables: dict[str, Table], name: str):
     table = tables.get(name)
     if table is None:
         return
-    shown = _display(table.path)  # once per file: resolving a path per row cost seconds on 10,000 rows
+    shown = display_path(table.path)  # once per file: resolving a path per row cost seconds on 10,000 rows
     for row, line in zip(table.rows, table.lines):
         yield shown, line, row
 

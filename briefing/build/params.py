@@ -1,0 +1,104 @@
+"""Make's parameters, checked before anything is built: BUILD and DATA as plain paths, AS_OF as a date in range,
+BASE resolved to a data directory or a commit, TIMEOUT and JOBS as counts; and how long the build waits for what is
+not a notebook's own work. Standard library only (the guard runs before the venv exists)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from ..data.cells import parse_date
+from ..data.paths import ROOT
+from ..data.problems import Problem
+from ..data.sanity import date_range_problem
+from .folder import printable
+
+PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+-]+")  # the Makefile's gate allows exactly these characters
+REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*")
+
+
+def wait_limit(timeout: int | None = None) -> int:
+    """How long the build waits for what is not a notebook's own work (a kernel's start, a finished cell's
+    output, git), in seconds: TIMEOUT (given, or as the Makefile exports it, BRIEFING_TIMEOUT), but never
+    less than 300. A busy machine only slows such a wait, and each ends as soon as its answer comes, so
+    it gets a generous limit rather than a short one of its own (nor a short TIMEOUT meant for cells)."""
+    if timeout is None:
+        value = os.environ.get("BRIEFING_TIMEOUT", "")
+        timeout = int(value) if value.isdigit() and int(value) <= 86400 else 0
+    return max(int(timeout), 300)
+
+
+def problem(name: str, message: str) -> Problem:
+    """A problem with a Make variable, as NAME:1: name: message."""
+    return Problem(name, 1, name.lower(), message)
+
+
+def path_problem(name: str, value: str) -> str | None:
+    """Why value cannot be a path Make works with (BUILD, DATA), or None."""
+    if not value:
+        return "is empty (give a folder, e.g. build)" if name == "BUILD" else "is empty (give a data folder, e.g. data)"
+    if value.startswith("-"):
+        return f"'{printable(value)}' starts with '-' and would read as an option; write ./{printable(value)}"
+    if re.search(r"\s", value):
+        return f"'{printable(value)}' contains a space; Make cannot name files under such a path (use one without spaces, or a symlink to it)"
+    if not PLAIN_PATH.fullmatch(value):
+        odd = "".join(dict.fromkeys(c for c in value if not PLAIN_PATH.fullmatch(c)))
+        return f"'{printable(value)}' contains {printable(odd)!r}; a path for Make may hold letters, digits and . _ - + / only"
+    return None
+
+
+def count_problem(name: str, value: str, top: int, what: str) -> str | None:
+    if re.fullmatch(r"[0-9]{1,6}", value or "") and 1 <= int(value) <= top:
+        return None
+    return f"'{printable(value)}' is not {what} (a whole number from 1 to {top})"
+
+
+def resolve_base(base: str) -> str:
+    """BASE as the build uses it: a data directory (absolute) or a commit id; ValueError otherwise."""
+    if not base:
+        return ""
+    if Path(base).is_dir():
+        if not (Path(base) / "datapackage.json").is_file():
+            raise ValueError(f"'{printable(base)}' is a directory but not a data directory (it has no datapackage.json)")
+        return str(Path(base).resolve())
+    if REVISION.fullmatch(base) and ".." not in base:
+        limit = wait_limit()
+        try:
+            out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}"],
+                                 capture_output=True, text=True, timeout=limit, check=False)
+        except subprocess.TimeoutExpired:  # a busy machine, not a bad BASE: say so, rather than call it no revision
+            raise ValueError(f"git did not answer within {limit} s while resolving '{printable(base)}' (a very busy machine?); "
+                             "run make again, or raise TIMEOUT=") from None
+        except (OSError, subprocess.SubprocessError):
+            out = None
+        if out is not None and out.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", out.stdout.strip()):
+            return out.stdout.strip()
+    raise ValueError(f"'{printable(base)}' is neither a data directory nor a git revision of this repository "
+                     "(expected e.g. HEAD~1, a commit id, or a folder with a datapackage.json)")
+
+
+def check_params(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1") -> tuple[dict, list]:
+    """(parameters as recorded, problems) for Make's variables."""
+    problems = []
+    if as_of:
+        d, msg = parse_date(as_of)
+        msg = msg or date_range_problem(d)
+        if msg:
+            problems.append(problem("AS_OF", msg.replace(as_of, printable(as_of), 1)))
+    for name, value in (("BUILD", build), ("DATA", data)):
+        msg = path_problem(name, value)
+        if msg:
+            problems.append(problem(name, msg))
+    resolved = ""
+    try:
+        resolved = resolve_base(base)
+    except ValueError as exc:
+        problems.append(problem("BASE", str(exc)))
+    for name, value, top, what in (("TIMEOUT", timeout, 86400, "a number of seconds"), ("JOBS", jobs, 64, "a number of parallel jobs")):
+        msg = count_problem(name, value, top, what)
+        if msg:
+            problems.append(problem(name, msg))
+    params = {"data": str(Path(data).resolve()) if data else "", "as_of": as_of, "base": resolved, "base_name": base}
+    return params, problems

@@ -1,0 +1,1 @@
+"""Reading and checking the data: where it lives, its schema, every check on a row (validation, editorial rules, sanity, quotes against the source texts), loading it into a Dataset, and how its numbers and dates are written."""

@@ -1,0 +1,268 @@
+"""One function per chart of the valuation and the parties: the valuation before and after the deal, the
+clients' moves, the rivals' gains, the money at stake. Each returns a Chart (chart.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data import fmt
+from ..data.dataset import EVIDENCE_ORDER, Dataset
+from .chart import (
+    BLUE,
+    BODY,
+    DIRECTION_COLOURS,
+    DIRECTION_HEADS,
+    DIRECTION_MARKERS,
+    EVIDENCE_PLAIN,
+    GREEN,
+    GREY,
+    MAX_NAMES,
+    MAX_ROWS,
+    SMALL,
+    VERMILLION,
+    WIDTH,
+    Chart,
+    Row,
+    Words,
+    finish,
+    labelled_bars,
+    mark,
+    plt,
+    rows_chart,
+    span_text,
+    tooltip,
+)
+
+
+def valuation_chart(d: Dataset) -> Chart:
+    """The valuation before and after the deal, with Meta's investment and stake against it."""
+    pre, post, inv, stake = (d.fact(m) for m in ("valuation_pre_usd", "valuation_post_usd", "meta_investment_usd", "meta_stake_pct"))
+    rows = []
+    for label, fact in (("Valuation before the deal", pre), ("Valuation after the deal", post), ("Meta's investment", inv)):
+        if fact:
+            rows.append({"bar": label, "figure": fact.label, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids), "metric": fact.metric})
+    data = pd.DataFrame(rows, columns=["bar", "figure", "amount_usd", "sources", "metric"])
+    ids = sorted({s for f in (pre, post, inv, stake) if f for s in f.source_ids}, key=d.citation_number)
+    if pre and post and pre.amount:
+        mult = post.amount / pre.amount
+        title = "Meta's deal roughly doubled Scale AI's valuation" if 1.8 <= mult <= 2.2 else f"Meta's deal took Scale AI's valuation to {fmt.ratio(mult)} its earlier level"
+    elif post:
+        title = f"Meta's deal valued Scale AI at {post.text(short=True)}"
+    else:
+        title = "Scale AI's valuation"
+    stake_txt = f" for a {stake.text()} stake" if stake else ""
+    chart = Chart("valuation", title, "US dollars", "", ids, data)
+    if data.empty:
+        chart.empty_message = "No valuation or investment figures had been reported by this date."
+        chart.alt = chart.empty_message
+        return chart
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(data) + 0.2))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
+    colours = {"Valuation before the deal": GREY, "Valuation after the deal": BLUE, "Meta's investment": VERMILLION}
+    facts = {"valuation_pre_usd": pre, "valuation_post_usd": post, "meta_investment_usd": inv}
+    texts = [fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == "meta_investment_usd" else "") for _, r in data.iterrows()]
+    bars = labelled_bars(ax, list(data["bar"]), list(data["amount_usd"] / 1e9), [colours[b] for b in data["bar"]], texts)
+    for bar, (_, r) in zip(bars, data.iterrows()):
+        q = d.quote_for(r["metric"], r["amount_usd"])
+        mark(bar.patches[0], chart, f"bar-{r['metric']}", tooltip(f"{r['bar']}: {fmt.money(r['amount_usd'], True)}", facts[r["metric"]].source_ids, q))
+    parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
+    chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
+    chart.data = data.drop(columns="metric")  # readers get labels; the key stays in figures.csv
+    return finish(fig, chart)
+
+
+DEAL_INVESTMENT = "meta_investment_usd"  # the metric of the deal's investment: its entity is the investor
+
+
+def investors(d: Dataset) -> set[str]:
+    """Parties that invest in Scale AI, not clients moving toward it: the entity of the deal's investment
+    figure, and any party in the role 'investor' (casefolded)."""
+    fig = d.figures[d.figures["metric"] == DEAL_INVESTMENT]["entity"]
+    rel = d.relationships[d.relationships["role"] == "investor"]["party"]
+    return {p.casefold() for p in (*fig, *rel)}
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _when(r) -> str:
+    """A status row's date as a reader needs it: undated commentary is 'as of' its source's first day."""
+    day = fmt.date_text(r["as_of"])
+    return f"as of {day}" if r.get("as_of_basis") == "undated" else day
+
+
+def clients_chart(d: Dataset) -> Chart:
+    """One row per client that changed course: its latest status in words, its direction as colour and
+    arrow, how sure the reporting is and when; every source's account is in the data table."""
+    inv = investors(d)
+    clients = d.relationships[(d.relationships["role"] == "client") & ~d.relationships["party"].str.casefold().isin(inv)]
+    if "as_of_basis" not in clients:  # an older data package: every status is dated
+        clients = clients.assign(as_of_basis="")
+    moved = set(clients.loc[clients["direction"] != "neutral", "party"])
+    rel = clients[clients["party"].isin(moved)]
+    unchanged = sorted(set(clients["party"]) - moved)
+    latest = d.latest_status(["client"])
+    latest = latest[latest["party"].isin(moved)].copy()
+    latest["_dir"] = latest["direction"].map(list(DIRECTION_COLOURS).index)
+    latest["_ev"] = latest["evidence"].map(EVIDENCE_ORDER.index)
+    latest = latest.sort_values(["_dir", "_ev", "as_of", "party"], ascending=[True, True, False, True]).reset_index(drop=True)
+    order = list(latest["party"])
+    ids = sorted({s for lst in rel["source_list"] for s in lst}, key=d.citation_number)
+    rel = rel.assign(_o=rel["party"].map(order.index)).sort_values(["_o", "as_of", "relationship_id"])
+    data = pd.DataFrame({
+        "party": rel["party"], "status": rel["status"].map(d.status_phrase), "direction": rel["direction"], "evidence": rel["evidence"],
+        "date": rel["as_of"], "dated": rel["as_of_basis"].map(lambda b: "no (commentary; the date is its source's)" if b == "undated" else "yes"),
+        "shown_as_latest": rel["relationship_id"].isin(set(latest["relationship_id"])).map({True: "yes", False: ""}),
+        "source_ids": rel["source_ids"],
+    }).reset_index(drop=True)
+    n, away, toward = len(order), int((latest["direction"] == "away").sum()), int((latest["direction"] == "toward").sum())
+    if not n:
+        title = "No client of Scale AI was reported changing course"
+    elif away == n:
+        lead = {1: "The one client that changed course was", 2: "Both clients that changed course were"}.get(n, f"All {n} clients that changed course were")
+        title = f"{lead} last reported moving away from Scale AI"
+    elif away:
+        title = f"{away} of the {n} clients that changed course {'was' if away == 1 else 'were'} last reported moving away from Scale AI"
+        title += f"; {toward} moving toward it" if toward else ""
+    else:
+        title = f"None of the {n} clients that changed course was last reported moving away from Scale AI"
+    span = span_text(rel["as_of"].min(), rel["as_of"].max()) if len(rel) else ""
+    subtitle = f"Each client's latest status, from accounts dated {span}, with how sure the reporting is; every account is in the table"
+    if n > MAX_ROWS:
+        subtitle += f"; the {MAX_ROWS} surest shown, {n - MAX_ROWS} more in the appendix"
+    if unchanged:
+        names = ", ".join(unchanged[:MAX_NAMES]) + (f" and {len(unchanged) - MAX_NAMES} others" if len(unchanged) > MAX_NAMES else "")
+        subtitle += f". Also named as clients, with no move either way: {names}"
+    chart = Chart("clients", title, subtitle, "", ids, data)
+    if latest.empty:
+        chart.empty_message = "No client had been reported changing course by this date."
+        chart.alt = chart.empty_message
+        return chart
+    rows, parts, seen = [], [], None
+    for i, r in latest.head(MAX_ROWS).iterrows():
+        direction, party = r["direction"], r["party"]
+        colour = DIRECTION_COLOURS.get(direction, GREY)
+        if direction != seen:
+            head = DIRECTION_HEADS.get(direction, direction)
+            rows.append(Row([Words(f"{head} ({(latest['direction'] == direction).sum()})", BODY, "bold", colour)], [], header=True))
+            seen = direction
+        accounts = rel[rel["party"] == party]
+        same = accounts[accounts["status"] == r["status"]]
+        n_src = len({s for lst in same["source_list"] for s in lst})
+        phrase = d.status_phrase(r["status"])
+        sure = f"{EVIDENCE_PLAIN.get(r['evidence'], r['evidence'])}, {_when(r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
+        right = [Words(phrase), Words(sure, SMALL, colour=GREY)]
+        earlier = accounts[(accounts["direction"] != direction) & (accounts["as_of_basis"] != "undated")]
+        if len(earlier):
+            e = earlier.sort_values("as_of").iloc[-1]
+            right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({EVIDENCE_PLAIN.get(e['evidence'], e['evidence'])}, {fmt.date_text(e['as_of'])})", SMALL, colour=GREY))
+        tip = tooltip(f"{party}: {phrase} ({r['evidence']}, {_when(r)}); {_count(len(accounts), 'account')} in the table", r["source_list"], r["quote"])
+        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, (DIRECTION_MARKERS.get(direction, "o"), colour), f"row-{i}", tip))
+        parts.append(f"{party}: {phrase} ({r['evidence']}, {_when(r)})")
+    chart.alt = f"Chart. {title}. Latest status per client: " + "; ".join(parts) + "." + (
+        f" Also named as clients, with no move either way: {', '.join(unchanged)}." if unchanged else "")
+    return rows_chart(chart, rows)
+
+
+def _surest(grp: pd.DataFrame) -> pd.Series:
+    """A party's surest status: confirmed before reported before rumoured, then dated before undated, then the latest."""
+    g = grp.assign(_ev=grp["evidence"].map(EVIDENCE_ORDER.index), _undated=grp["as_of_basis"] == "undated" if "as_of_basis" in grp else False)
+    return g.sort_values(["_ev", "_undated", "as_of", "relationship_id"], ascending=[True, True, False, True]).iloc[0]
+
+
+def _rival_facts(d: Dataset, party: str) -> list:
+    """The figures a rival reported about itself (figures.csv, entity = the rival), money first, as current facts."""
+    rows = d.figures[d.figures["entity"].str.casefold() == party.casefold()]
+    metrics = list(dict.fromkeys(rows.sort_values("unit", key=lambda u: u != "USD", kind="stable")["metric"]))
+    return [f for f in (d.fact(m) for m in metrics) if f]
+
+
+def rivals_chart(d: Dataset) -> Chart:
+    """Each rival of Scale AI, with what it reported: its figures in words ('$50M Turing's new potential
+    contracts'), else its status in words; how sure the reporting is under it."""
+    rel = d.relationships[d.relationships["role"].isin(["competitor", "new provider"])].copy()
+    ids = {s for lst in rel["source_list"] for s in lst}
+    rivals = []
+    for party, grp in rel.groupby("party"):
+        srcs = {s for lst in grp["source_list"] for s in lst}
+        facts = _rival_facts(d, party)
+        ids |= {s for f in facts for s in f.source_ids}
+        best = _surest(grp)
+        rivals.append((party, grp, facts, best, srcs | {s for f in facts for s in f.source_ids}))
+    rivals.sort(key=lambda x: (not x[2], EVIDENCE_ORDER.index(x[3]["evidence"]), -len(x[4]), x[0].casefold()))
+    ids = sorted(ids, key=d.citation_number)
+    data = pd.DataFrame([{
+        "party": party, "reported": "; ".join(f"{f.label}: {f.text(short=True)}" + (f" ({f.period_text()})" if f.period else "") for f in facts),
+        "status": d.status_phrase(best["status"]), "evidence": best["evidence"], "n_sources": len(srcs),
+        "source_ids": ";".join(sorted(srcs, key=d.citation_number)),
+    } for party, _, facts, best, srcs in rivals], columns=["party", "reported", "status", "evidence", "n_sources", "source_ids"])
+    with_figures = [party for party, _, facts, _, _ in rivals if facts]
+    n = len(rivals)
+    named = f"the {n} rivals named" if n > 1 else "the one rival named"
+    if with_figures and len(with_figures) == n:
+        title = f"All {n} rivals named in the reporting gave figures" if n > 1 else f"{with_figures[0]}, the one rival named, gave figures"
+    elif with_figures:
+        who = " and ".join(with_figures) if len(with_figures) <= 3 else f"{', '.join(with_figures[:2])} and {len(with_figures) - 2} others"
+        title = f"{len(with_figures)} of {named} gave figures: {who}"
+    else:
+        title = f"{_count(n, 'rival')} of Scale AI named in the reporting; none gave figures"
+    sub = "What each rival reported: its own figures, else its status; under it, how sure the reporting is"
+    if n > MAX_ROWS:
+        sub += f"; {MAX_ROWS} shown (those with figures first), {n - MAX_ROWS} more in the appendix"
+    chart = Chart("rivals", title, sub, "", ids, data)
+    if not rivals:
+        chart.empty_message = "No rival had been reported gaining business by this date."
+        chart.alt = chart.empty_message
+        return chart
+    rows, parts = [], []
+    for i, (party, grp, facts, best, srcs) in enumerate(rivals[:MAX_ROWS]):
+        phrase = d.status_phrase(best["status"])
+        right = [Words(f.label + (f" ({f.period_text()})" if f.period else ""), lead=f.text(short=True), lead_colour=BLUE) for f in facts]
+        sure = f"{EVIDENCE_PLAIN.get(best['evidence'], best['evidence'])}, {_count(len(srcs), 'source')}"
+        right += [Words(f"{phrase}; {sure}", SMALL, colour=GREY)] if facts else [Words(phrase), Words(sure, SMALL, colour=GREY)]
+        said = "; ".join(f"{f.label}: {f.text(short=True)}" for f in facts)
+        quote_src = facts[0] if facts else None
+        quote = d.figures[(d.figures["metric"] == quote_src.metric) & (d.figures["source_id"].isin(quote_src.source_ids))].iloc[0]["quote"] if quote_src else best["quote"]
+        tip_ids = sorted(srcs, key=d.citation_number) if quote_src else best["source_list"]
+        tip = tooltip(f"{party}: " + (said + f"; {phrase} ({best['evidence']})" if facts else f"{phrase} ({best['evidence']}, {_when(best)})"), tip_ids, quote)
+        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, ("o", BLUE if facts else GREY), f"row-{i}", tip))
+        parts.append(f"{party}: {said or phrase} ({best['evidence']})")
+    chart.alt = f"Chart. {title}. " + "; ".join(parts) + "."
+    return rows_chart(chart, rows)
+
+
+STAKE_METRICS = ("scale_revenue_usd", "google_spend_usd", "google_planned_spend_usd")  # Scale's revenue first: what the rest is set against
+
+
+def stakes_chart(d: Dataset) -> Chart:
+    """The money at stake: Google's spending with Scale AI against Scale AI's revenue (a separate chart, for the lead to place)."""
+    facts = [f for f in (d.fact(m) for m in STAKE_METRICS) if f and f.unit == "USD"]
+    revenue = next((f for f in facts if f.metric == STAKE_METRICS[0]), None)
+    ids = sorted({s for f in facts for s in f.source_ids}, key=d.citation_number)
+    data = pd.DataFrame([{"figure": f.label, "period": f.period, "amount_usd": f.amount, "qualifier": f.qualifier, "sources": ";".join(f.source_ids)}
+                         for f in facts], columns=["figure", "period", "amount_usd", "qualifier", "sources"])
+    others = [f for f in facts if f is not revenue]
+    if revenue and others and revenue.amount:
+        top = max(others, key=lambda f: f.amount)
+        differ = top.period != revenue.period  # a plan for one year against revenue for another: the title says so
+        title = (f"{top.label}{f' ({top.period_text()})' if differ and top.period else ''} came to {fmt.share(top.amount / revenue.amount)} "
+                 f"of {revenue.label}{f' ({revenue.period_text()})' if differ and revenue.period else ''}")
+    elif others:
+        top = max(others, key=lambda f: f.amount)
+        title = f"{top.label}{f' ({top.period_text()})' if top.period else ''} was {top.text(short=True)}"
+    else:
+        title = "The money at stake"
+    chart = Chart("stakes", title, "US dollars, for the years given", "", ids, data)
+    if not others:
+        chart.empty_message = "No figures for the money at stake had been reported by this date."
+        chart.alt = chart.empty_message
+        return chart
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(facts) + 0.2))
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
+    labels = [f.label + (f" ({f.period_text()})" if f.period else "") for f in facts]
+    bars = labelled_bars(ax, labels, [f.amount / 1e6 for f in facts], [GREY if f is revenue else GREEN for f in facts], [f.text(short=True) for f in facts])
+    for bar, f, label in zip(bars, facts, labels):
+        mark(bar.patches[0], chart, f"bar-{f.metric}", tooltip(f"{label}: {f.text(short=True)}", f.source_ids, d.quote_for(f.metric, f.amount)))
+    chart.alt = f"Bar chart. {title}. " + "; ".join(f"{label} {f.text(short=True)}" for f, label in zip(facts, labels)) + "."
+    return finish(fig, chart)

@@ -1,0 +1,107 @@
+"""The page: the executed notebooks, combined (notebooks.py), through nbconvert and the briefing template into one
+self-contained HTML briefing, with its numbered sources, its metadata and its colophon."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from .. import __version__
+from ..data import fmt
+from ..data.dataset import load
+from ..story.lead import headline, moved_on
+from .notebooks import combine
+
+PROJECT = "Scale AI briefing project"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"  # the nbconvert template "briefing": index.html.j2, briefing.css
+
+
+def data_last_date(d) -> str:
+    """The latest date anywhere in the (filtered) data: what the edition is current to."""
+    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    return max(dates) if dates else (d.as_of or "")
+
+
+MAX_QUOTES = 6  # quoted passages listed per source; the rest are in the CSV downloads
+
+
+def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str:
+    """The numbered source list the text cites: outlet or headline, date, where in the collection, and its quoted words.
+    only: just these source ids (a notebook's own list, for its citation links in JupyterLab)."""
+    quotes: dict[str, list[str]] = {}
+    for df, col in ((d.figures, "source_id"), (d.all_events, "source_ids"), (d.relationships, "source_ids"), (d.claims, "source_ids")):
+        for ids, q in zip(df[col], df["quote"]):
+            quotes.setdefault(ids.split(";")[0].strip(), []).append(q)
+    texts = {doc: i + 1 for i, doc in enumerate(dict.fromkeys(d.all_sources["document"]))}  # the collection's texts, numbered
+    items, last_date = [], None
+    for sid, s in d.sources.iterrows():
+        if only is not None and sid not in only:
+            continue
+        name = s["outlet"] or "Outlet not named"
+        if s["outlet"] and s["outlet_basis"].startswith("collection README"):
+            name += " (per the collection's notes)"
+        head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
+        date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
+        where = f"text {texts[s['document']]}" + (f", item {int(float(s['item']))}" if s["item"] else "") + (", closing summary" if s["item"] == "" and sid.endswith("summary") else "")
+        credited = f"; relays reporting by {escape(s['credited_to'].replace(';', ', '))}" if s["credited_to"] else ""
+        qs = list(dict.fromkeys(quotes.get(sid, [])))
+        quoted = ""
+        if qs:
+            more = (f'<li class="note">\u2026 and {len(qs) - MAX_QUOTES:,} more, in the CSV downloads</li>') if len(qs) > MAX_QUOTES else ""
+            quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs):,})</summary><ul>'
+                      + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs[:MAX_QUOTES]) + more + "</ul></details>")
+        shown_date = "" if date == last_date else f"; {date}"  # a run of items of one text says its date once
+        last_date = date
+        items.append(
+            f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}" title="{escape(sid)}: {escape(date)}"><strong>{escape(name)}</strong>{head}'
+            f' <span class="meta">{escape(where[:1].upper() + where[1:])}{escape(shown_date)}{credited}.</span>{quoted}</li>'
+        )
+    h = f"h{level}"
+    if not items:
+        return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}><p>No source had been published by this date.</p></section>'
+    intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text, or an item of a text, in the project's "
+             "source collection; every quoted passage is checked word for word against it.</p>")
+    return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}>{intro}<ol>{"".join(items)}</ol></section>'
+
+
+def page_meta(d, headline: str, rev: str) -> dict:
+    """The page's metadata; rev is the git revision the edition is built from ("unknown": none, and the colophon names none)."""
+    edition = d.as_of or data_last_date(d)
+    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
+            f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
+    ld = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],
+        "description": desc, "datePublished": edition, "dateModified": data_last_date(d),
+        "author": {"@type": "Organization", "name": PROJECT}, "inLanguage": "en",
+        "about": ["Meta", "Scale AI", "data labeling"],
+        "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": s["outlet"] or None,
+                      "identifier": sid} for sid, s in d.sources.iterrows()],
+    }
+    if d.as_of:
+        edition_line = f"Edition as of {fmt.date_text(d.as_of)}: the story as it was known that day"
+    else:
+        edition_line = f"Edition of {fmt.date_text(edition)}, with all reporting to date" if edition else "Edition with no data"
+    return {
+        "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
+        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
+        "data_modified": data_last_date(d), "edition_line": edition_line,
+        "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
+        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
+                     "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
+    }
+
+
+def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str) -> str:
+    d = load(data_dir, as_of)
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="briefing", exclude_input=True)
+    book = combine(notebooks)
+    resources = {
+        "appendix": book.metadata.get("appendix", False),
+        "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
+        "sources_html": sources_section(d),
+        "meta": {**page_meta(d, headline(d), revision), "budget": "later" if moved_on(d) else "deal"},
+    }
+    body, _ = exporter.from_notebook_node(book, resources=resources)
+    return body

@@ -1,0 +1,1 @@
+"""Deciding the story from the data: who reported what, the checks, the disagreements, the lead and the headline, what the story shows first, which premises still hold, and what changed since the last edition."""

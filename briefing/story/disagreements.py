@@ -1,0 +1,213 @@
+"""Where sources disagree: on a figure's value or period, a party's status, an event's date, or a claim; and a reading of each in words."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data import fmt
+from ..data.dataset import EVIDENCE_ORDER, Dataset, event_window, period_key, place_figures
+from .checks import qualified
+from .reporting import number_word, reported_by
+
+
+def figure_disagreements(d: Dataset) -> list[dict]:
+    """Metrics whose sources give different values for the same period, or tie one value to different periods.
+
+    Periods are placed by data.place_figures: different values for different periods are a series (a change over
+    time), not a disagreement; a value for a period nested in another's (a day in its month) counts for the more
+    precise one, the same value there at a lower precision, or another value for it.
+    """
+    out = []
+    for metric, rows in d.figures.groupby("metric", sort=True):
+        if d.metrics is not None and metric in d.metrics.index and d.metrics.loc[metric, "key_figure"] == "no":
+            continue  # page furniture (metrics.csv key_figure = no) stays in the data, off the page
+        rows = place_figures(rows)
+        label, entity, unit = d.label(metric), rows.iloc[0]["entity"], rows.iloc[0]["unit"]
+        series = {v.period: v for v in d.series(metric)}
+        for period, grp in rows.groupby("slot", sort=False):
+            cur = series[period]
+            own = grp[grp["placed"] != "period"]
+            if own["amount"].nunique() > 1:
+                versions = []
+                for amount, g in own.groupby("amount"):
+                    stated = [p for p in dict.fromkeys(g["period"]) if p and p != period]
+                    at_slot = (g["placed"] != "nested").any()
+                    versions.append({"value": qualified(amount, unit, g), "amount": amount,
+                                     "period": fmt.period_text(period) if at_slot or not stated else _or(fmt.period_text(p) for p in stated),
+                                     "dated": bool((g["period"] != "").any()), "precise": bool((g["placed"] == "stated").any()),
+                                     "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
+                                     "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
+                versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
+                out.append(_with_reporting(d, {"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
+                                               "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions}))
+            # one value that sources tie to different periods: the majority's period, then each other reading
+            for amount, dissent in grp[grp["placed"] == "period"].groupby("amount"):
+                major = own[(own["amount"] == amount) & (own["placed"] != "undated")]
+                parts = [(period, major)] + [(p, dissent[dissent["period"] == p]) for p in sorted(set(dissent["period"]), key=period_key)]
+                versions = [{"value": qualified(amount, unit, x), "amount": amount, "period": fmt.period_text(p), "dated": True, "precise": True,
+                             "source_ids": sorted(set(x["source_id"]), key=d.citation_number), "quotes": list(dict.fromkeys(x["quote"])),
+                             "majority": False} for p, x in parts]
+                versions.sort(key=lambda v: -len(v["source_ids"]))
+                versions[0]["majority"] = len(versions[0]["source_ids"]) > len(versions[1]["source_ids"])
+                out.append(_with_reporting(d, {"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
+                                               "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
+                                               "unit": unit, "versions": versions}))
+    return out
+
+
+def _with_reporting(d: Dataset, dis: dict, key: str = "versions") -> dict:
+    """Each version (or step) of a disagreement, and the whole, with who reported it as independent reports (reported_by)."""
+    for v in dis[key]:
+        v["reported_by"] = reported_by(d, v["source_ids"])
+    dis["reported_by"] = reported_by(d, [s for v in dis[key] for s in v["source_ids"]])
+    return dis
+
+
+def _or(texts) -> str:
+    return " or ".join(dict.fromkeys(texts))
+
+
+def status_disagreements(d: Dataset) -> list[dict]:
+    """Parties whose status or evidence differs between sources, in date order (later supersedes).
+
+    Undated commentary is listed at the date its source can first be known, marked as undated, and
+    never stands as the latest: the latest is the party's latest status by Dataset.latest_status.
+    """
+    out = []
+    latest_ids = set(d.latest_status()["relationship_id"])
+    for (party, role), g in d.relationships.groupby(["party", "role"], sort=True):
+        if g["status"].nunique() < 2 and g["evidence"].nunique() < 2:
+            continue
+        # date order; on the same day the surest account comes last
+        g = g.assign(_ev=g["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["as_of", "_ev"], ascending=[True, False])
+        steps = [{"status": r["status"], "evidence": r["evidence"], "as_of": r["as_of"], "source_ids": r["source_list"], "quote": r["quote"],
+                  "undated": r.get("as_of_basis", "") == "undated", "latest": r["relationship_id"] in latest_ids}
+                 for _, r in g.iterrows()]
+        latest = next((st for st in steps if st["latest"]), steps[-1])
+        out.append(_with_reporting(d, {"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"}, "steps"))
+    return out
+
+
+def event_disagreements(d: Dataset) -> list[dict]:
+    """Events that sources tell in different versions (events.csv version_of): dates, weekdays, amounts, who said it."""
+    ev = d.all_events
+    if "version_of" not in ev or ev.empty:
+        return []
+    root = ev["version_of"].where(ev["version_of"] != "", ev["event_id"])
+    out = []
+    for key, g in ev.assign(_root=root).groupby("_root", sort=False):
+        if len(g) < 2:
+            continue
+        versions = []
+        for _, r in g.iterrows():
+            when = fmt.event_date_text(r)
+            if r["date_precision"] == "day":
+                when += f" (a {fmt.weekday(r['date'])})"
+            versions.append({"event_id": r["event_id"], "when": when, "date": r["date"], "description": r["description"],
+                             "status": r["status"], "source_ids": r["source_list"], "quote": r["quote"], "main": r["version_of"] == ""})
+        # lead with the version most sources give; ties: the main row
+        versions.sort(key=lambda v: (-len(v["source_ids"]), not v["main"]))
+        # the dates differ only if no day fits every version: a day inside another version's window (June 18 within
+        # "between June 18 and 19") is the same date told less precisely, not a conflict
+        windows = [event_window(r) for _, r in g.iterrows()]
+        dates_differ = max(w[0] for w in windows) > min(w[1] for w in windows)
+        out.append(_with_reporting(d, {"kind": "event", "event_id": key,
+                                       "label": g[g["version_of"] == ""]["label"].iloc[0] if (g["version_of"] == "").any() else "",
+                                       "differs": "date" if dates_differ else "account", "versions": versions,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
+    return out
+
+
+def _claim_rank(v: dict) -> tuple:
+    """How the briefing picks the version it leads with: surest evidence, then dated before undated, then most sources,
+    then a date its text states before one worked out from the wording, then file order. Never the earliest date: on a
+    topic like 'who first reported it', leading with the earliest dated row would make a claim no text makes."""
+    return (EVIDENCE_ORDER.index(v["evidence"]), v["undated"], -len(v["source_ids"]), v["derived"], v["order"])
+
+
+def claim_disagreements(d: Dataset) -> list[dict]:
+    """Topics of claims.csv on which the texts give different claims: each version with its sources and quote, and the lead."""
+    claims = d.claims
+    if claims is None or claims.empty:
+        return []
+    out = []
+    order = dict(zip(claims["claim_id"], claims["line"].astype(int)))  # file order
+    for topic, g in claims.groupby("topic", sort=False):
+        if g["claim"].nunique() < 2:
+            continue
+        versions = []
+        for claim, v in g.groupby("claim", sort=False):
+            best = v.assign(_ev=v["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["_ev", "as_of"]).iloc[0]
+            versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"],
+                             "undated": best.get("as_of_basis", "") == "undated", "derived": best.get("as_of_basis", "") == "derived",
+                             "speaker": best.get("speaker", ""),
+                             "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
+                             "note": best.get("note", ""), "order": min(order[c] for c in v["claim_id"])})
+        versions.sort(key=_claim_rank)
+        lead, second = versions[0], versions[1]
+        reasons = []
+        if EVIDENCE_ORDER.index(lead["evidence"]) < EVIDENCE_ORDER.index(second["evidence"]):
+            reasons.append("it is on the record from the party itself" if lead["evidence"] == "confirmed"
+                           else "it is attributed reporting, the others hedged or unattributed")
+        if second["undated"] and not lead["undated"]:
+            reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
+        if len(lead["source_ids"]) > len(second["source_ids"]):
+            reasons.append("more sources give it")
+        if not reasons and second["derived"] and not lead["derived"]:
+            reasons.append("its text states when; " + ("the other's date is worked out from the wording" if len(versions) == 2
+                                                        else "the others' dates are worked out from the wording or not given"))
+        if not reasons:
+            reasons.append("the versions are evenly matched; it comes first in the data")
+        why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
+        out.append(_with_reporting(d, {"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
+                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
+    return out
+
+
+def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
+    """One line on a disagreement: who reported each version, counted as independent reports ('reported by Bloomberg,
+    CNBC and Reuters, relayed by 7 more': each version's reported_by), which version the briefing leads with and why,
+    and (figures) whether a variant fails a check."""
+    def who(v) -> str:
+        return v.get("reported_by") or f"given in {_texts(len(v['source_ids']))}"
+
+    if dis["kind"] == "claim":
+        n = len(dis["versions"])
+        return (f"The texts give {n} versions, {who(dis)}. "
+                f"The briefing leads with \u201c{dis['lead']['claim']}\u201d ({dis['lead']['evidence']}): {dis['why']}.")
+    if dis["kind"] == "event":
+        lead = dis["versions"][0]
+        why = ("most texts give it" if len(lead["source_ids"]) > len(dis["versions"][1]["source_ids"])
+               else "as many texts give each; it is the main account in the data")
+        if dis["differs"] == "date":
+            others = "; ".join(f"{v['when']}, {who(v)}" for v in dis["versions"][1:])
+            return f"The sources differ on when it happened: {lead['when']}, {who(lead)} (the briefing leads with it: {why}); {others}."
+        return (f"The sources tell it differently; the briefing leads with the version {who(lead)} "
+                f"({why}), and lists the other{'s' if len(dis['versions']) > 2 else ''} below.")
+    if checks is None:
+        checks = pd.DataFrame(columns=["variant_metric", "verdict", "variant"])
+    if dis["kind"] == "period":
+        parts = [f"{v['period']}, {who(v)}" for v in dis["versions"]]
+        return f"The sources agree on {dis['consensus']} but not on when it applies: " + "; ".join(parts) + "."
+    when = f" for {dis['period']}" if dis["period"] else ""
+    major = dis["versions"][0]
+    lines = []
+    for v in dis["versions"][1:]:
+        other_period = f" for {v['period']}" if v["period"] and v["period"] != dis["period"] else ""
+        lines.append(f"{v['value']}{other_period}, {who(v)}")
+        failing = checks[(checks["variant_metric"] == dis["metric"]) & (checks["verdict"] == "fail")]
+        failing = failing[failing["variant"].str.contains(fmt.number(v["amount"], dis["unit"], True), regex=False)]
+        if not failing.empty:
+            lines[-1] += "; it also fails the arithmetic check below"
+    head = f"{major['value']}{when}, {who(major)}"
+    if len(major["source_ids"]) == max(len(v["source_ids"]) for v in dis["versions"][1:]):
+        others = dis["versions"][1:]
+        because = ("it is the version its source dates" if major["dated"] and not all(v["dated"] for v in others)
+                   else "it is the version dated most precisely" if major.get("precise") and not all(v.get("precise") for v in others)
+                   else "the earliest stated")
+        head += f" (the briefing leads with it: {because})"
+    return head[:1].upper() + head[1:] + "; " + "; ".join(lines) + "."
+
+
+def _texts(n: int) -> str:
+    return f"{number_word(n)} text{'s' * (n != 1)}"
