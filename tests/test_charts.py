@@ -13,7 +13,8 @@ import pytest
 from conftest import DATA, ROOT
 
 from briefing.data.dataset import load
-from briefing.drawing import chart, charts, timeline
+from briefing.drawing import charts, timeline
+from briefing.drawing.chart import EVIDENCE_COLOURS, MIN_TEXT_PX, PHONE_COLUMN_PX
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 LATER = ROOT / "tests" / "fixtures" / "later_news"
@@ -168,7 +169,7 @@ def test_timeline_order_puts_a_window_after_the_days_it_starts_on():
 # ---------------------------------------------------------------- every chart
 
 
-def min_text_px(svg: str, column_px: float = chart.PHONE_COLUMN_PX) -> float:
+def min_text_px(svg: str, column_px: float = PHONE_COLUMN_PX) -> float:
     """The smallest text of an SVG drawn `column_px` wide: its font size in viewBox units times the scale."""
     width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1))
     sizes = [float(s) for s in re.findall(r"font(?:-size)?:[^;\"]*?([\d.]+)px", svg)]
@@ -182,7 +183,7 @@ def test_every_chart_has_text_of_at_least_11px_on_a_phone(data):
     for make in ALL:
         chart = make(d)
         if chart.svg:
-            assert min_text_px(chart.svg) >= chart.MIN_TEXT_PX, f"{chart.name}: {min_text_px(chart.svg):.1f} px at 390 px wide"
+            assert min_text_px(chart.svg) >= MIN_TEXT_PX, f"{chart.name}: {min_text_px(chart.svg):.1f} px at 390 px wide"
 
 
 def test_charts_are_byte_identical_run_to_run():
@@ -194,4 +195,4 @@ def test_stakes_chart_is_its_own_finding_in_colours_that_do_not_mean_evidence():
     chart = charts.stakes_chart(load(LATER))
     assert re.match(r".+ came to \d+% of .+", chart.title) or " was $" in chart.title, chart.title
     fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.svg))
-    assert fills and not fills & {c.lower() for c in chart.EVIDENCE_COLOURS.values()}, fills
+    assert fills and not fills & {c.lower() for c in EVIDENCE_COLOURS.values()}, fills

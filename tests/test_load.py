@@ -48,8 +48,8 @@ def test_three_builds_at_once_all_succeed_with_identical_pages(tmp_path: Path):
     assert len({sha(d / "briefing.html") for d in dirs}) == 1, "briefing.html differs between builds made at the same time"
     assert (dirs[2] / "briefing.pdf").is_file() and not (dirs[2] / ".incomplete").exists()
     html = (dirs[0] / "briefing.html").read_text(encoding="utf-8")
-    revision = re.search(r"at revision (\S+?)\.", html).group(1)
-    assert revision == revision.git_revision() and revision != "unknown"  # never a guess under load
+    shown = re.search(r"at revision (\S+?)\.", html).group(1)
+    assert shown == revision.git_revision() and shown != "unknown"  # never a guess under load
 
 
 # --- kernels that do not start -----------------------------------------------------------------------
