@@ -55,7 +55,7 @@ def imports(name: str, path: Path, known: dict[str, Path], package: str) -> list
     return out
 
 
-def rank(name: str, package: str) -> float:
+def rank(name: str) -> float:
     parts = name.split(".")
     if len(parts) == 1:
         return TOP["__init__"]
@@ -117,7 +117,7 @@ def layout_problems(package_dir: Path, package: str = "briefing") -> list[str]:
             if target == name:
                 continue
             edges.setdefault(name, set()).add(target)
-            if rank(target, package) > rank(name, package):
+            if rank(target) > rank(name):
                 problems.append(f"{shown(path)}:{line}: imports upward, from {target} (stages, bottom to top: {', '.join(STAGES)})")
             if target.split(".")[-1] in LEAVES and len(target.split(".")) == 2:
                 problems.append(f"{shown(path)}:{line}: imports {target}, an entry point nothing inside the package imports")

@@ -66,8 +66,6 @@ def meta_content(html: str, name: str) -> str:
     return c.group(1) if c else ""
 
 
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
     try:

@@ -276,11 +276,11 @@ def check_rows(tables: dict) -> list:
                 if n is not None and not 1 <= n <= 10_000:
                     bad("item", f"'{row['item']}' is not an item number from 1 to 10,000")
             if name == "figures":
-                problems.extend(_figure_problems(row, path, line, parse_number))
+                problems.extend(_figure_problems(row, path, line))
     return problems
 
 
-def _figure_problems(row: dict, path: str, line: int, parse_number) -> list:
+def _figure_problems(row: dict, path: str, line: int) -> list:
     value, unit, scale = row.get("value", ""), row.get("unit", ""), row.get("scale", "")
     number, msg = parse_number(value) if value else (None, "empty")
     if msg:
