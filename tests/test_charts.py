@@ -70,21 +70,20 @@ def test_clients_chart_has_one_row_per_client_with_its_latest_status_in_words():
     assert chart.title == "Both clients that changed course were last reported moving away from Scale AI"
 
 
-def test_the_investor_is_not_counted_as_a_client():
-    """later_news has Meta as a client 'moving away'; Meta made the investment, so the chart leaves it out."""
+def test_a_party_with_two_roles_counts_among_clients_by_its_client_history():
+    """later_news has Meta, the deal's investor, also as a client moving away: one party, two histories; the clients
+    chart counts its client history (Dataset.movers, the one rule), as the dek and By the numbers do."""
     d = load(LATER)
-    assert "Meta" in set(d.relationships.loc[d.relationships["role"] == "client", "party"])
     chart = charts.clients_chart(d)
-    assert "Meta" not in texts(chart.svg) and "Meta" not in set(chart.data["party"])
-    assert not any(t.startswith("Meta:") for t in chart.tooltips.values())
-    assert chart.title == "1 of the 3 clients that changed course was last reported moving away from Scale AI; 2 moving toward it", chart.title
-    assert "Moving away from Scale AI (1)" in texts(chart.svg) and "Moving toward Scale AI (2)" in texts(chart.svg)
+    assert "Meta" in texts(chart.svg) and "Meta" in set(chart.data["party"])
+    assert chart.title == "2 of the 4 clients that changed course were last reported moving away from Scale AI; 2 moving toward it", chart.title
+    assert "Moving away from Scale AI (2)" in texts(chart.svg) and "Moving toward Scale AI (2)" in texts(chart.svg)
+    assert len(d.pulling_back()) == 2
 
 
-def test_an_investor_by_role_is_not_a_client(small_copy):
+def test_an_investor_by_role_alone_is_not_a_client(small_copy):
     add_rows(small_copy, "relationships", [
         "rel-test-meta-investing,Meta,investor,investing,toward,reported,2025-06-12,stated,,agg-14,Meta's US$14.3 billion investment in Scale AI,,",
-        "rel-test-meta-client,Meta,client,expanding,toward,reported,2025-06-12,stated,,agg-14,Meta's US$14.3 billion investment in Scale AI,,",
     ])
     (small_copy / "figures.csv").write_text(
         "\n".join(line for line in (small_copy / "figures.csv").read_text(encoding="utf-8").splitlines() if "meta_investment_usd" not in line) + "\n",

@@ -43,7 +43,14 @@ def claim(rows, claim_id, claim, as_of, basis, sources, note="", topic="who firs
                 as_of_basis=basis, as_of_note=note, source_ids=sources, quote="a quote", speaker="", note="")
 
 
+def fixed_topic(small: Path, topic: str) -> None:
+    """topics.csv: a topic whose answer cannot change over time, so its claims are versions, not a history."""
+    with open(small / "topics.csv", "a", encoding="utf-8") as f:
+        f.write(f"{topic},no,a test topic\n")
+
+
 def test_where_a_text_says_who_was_first_it_leads_not_the_earliest_date(small):
+    fixed_topic(small, "who first reported the test story")
     rewrite(small / "claims.csv", lambda rs: rs + [
         claim(rs, "cl-test-reuters", "Reuters reported on June 12 that OpenAI had scaled back.", "2025-06-12", "derived", "agg-11", "relayed with Reuters' June 12 story"),
         claim(rs, "cl-test-bloomberg", "Bloomberg reported it first, CNBC says.", "2025-06-18", "stated", "agg-04"),
@@ -55,6 +62,7 @@ def test_where_a_text_says_who_was_first_it_leads_not_the_earliest_date(small):
 
 
 def test_evenly_matched_claims_lead_in_file_order_not_by_date(small):
+    fixed_topic(small, "a test topic")
     rewrite(small / "claims.csv", lambda rs: rs + [
         claim(rs, "cl-test-later", "A later account.", "2025-06-18", "stated", "agg-04", topic="a test topic"),
         claim(rs, "cl-test-earlier", "An earlier account.", "2025-06-12", "stated", "agg-11", topic="a test topic")])

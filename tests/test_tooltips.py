@@ -108,10 +108,10 @@ def test_tooltips_are_not_html_escaped_twice(marks):
 
 
 def client_accounts() -> list[dict[str, str]]:
-    """The client rows the clients chart draws on: clients that moved, without the deal's investor."""
+    """The client rows the clients chart draws on: every party's client-role rows (an investor that is also a client
+    counts by its client history), for the clients that moved."""
     rel = rows("relationships")
-    investors = {r["entity"] for r in rows("figures") if r["metric"] == "meta_investment_usd"} | {r["party"] for r in rel if r["role"] == "investor"}
-    clients = [r for r in rel if r["role"] == "client" and r["party"] not in investors]
+    clients = [r for r in rel if r["role"] == "client"]
     moved = {r["party"] for r in clients if r["direction"] != "neutral"}  # the chart plots clients that moved
     return [r for r in clients if r["party"] in moved]
 

@@ -136,7 +136,7 @@ def test_parse_number(text, expected):
 def test_the_included_data_is_valid():
     tables, problems = validate(DATA)
     assert problems == []
-    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships", "claims"}
+    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships", "claims", "topics"}
 
 
 def test_missing_file(data):
@@ -230,7 +230,8 @@ def test_blank_required_field(data):
     [
         ("events", "date", "2025-13-01", "'2025-13-01' is not a real date (no such day; expected YYYY-MM-DD)"),
         ("events", "date", "2025-02-30", "'2025-02-30' is not a real date (no such day; expected YYYY-MM-DD)"),
-        ("relationships", "as_of", "June 12", "'June 12' is not a date (expected YYYY-MM-DD)"),
+        ("relationships", "as_of", "June 12", "'June 12' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
+        ("relationships", "as_of", "2025-13", "'2025-13' is not a real month (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
         ("sources", "published", "2025-6-18", "'2025-6-18' is not a date (expected YYYY-MM-DD)"),
         ("figures", "value", "14,3", "'14,3' is not a number (use a dot for decimals, e.g. 14.3)"),
         ("figures", "value", "$14.3B", "'$14.3B' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"),
@@ -244,7 +245,7 @@ def test_blank_required_field(data):
         ("figures", "unit", "<b>TB</b>", "'<b>TB</b>' is not a short unit (letters, digits, %, spaces, '/', '.' and '-', starting with a letter or %; e.g. USD, percent, TB)"),
         ("events", "event_id", "Ev-Foo", "'Ev-Foo' is not a valid key (lowercase letters and digits joined by '-')"),
     ],
-    ids=["date-month-13", "date-feb-30", "date-in-words", "date-not-padded", "value-decimal-comma", "value-dollar-B", "value-abc",
+    ids=["date-month-13", "date-feb-30", "date-in-words", "month-13", "date-not-padded", "value-decimal-comma", "value-dollar-B", "value-abc",
          "value-negative", "value-inf", "value-nan", "item-not-whole", "item-zero", "status-not-allowed", "unit-markup", "id-pattern"],
 )
 def test_bad_value(data, table, column, value, expected):
@@ -400,7 +401,7 @@ def test_all_problems_are_reported_at_once_and_sorted(data):
         "data/figures.csv:5: source_id: unknown source_id 'agg-99' (not in sources.csv)",
         "data/figures.csv:5: unit: '<i>' is not a short unit (letters, digits, %, spaces, '/', '.' and '-', starting with a letter or %; e.g. USD, percent, TB)",
         "data/figures.csv:9: value: '$14.3B' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)",
-        "data/relationships.csv:4: as_of: 'June 12' is not a date (expected YYYY-MM-DD)",
+        "data/relationships.csv:4: as_of: 'June 12' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)",
         "data/sources.csv:4: known_from: '2025-13-01' is not a real date (no such day; expected YYYY-MM-DD)",
     ]
 

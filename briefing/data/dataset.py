@@ -12,9 +12,8 @@ import pandas as pd
 
 from . import fmt
 from .cells import parse_period
+from .history import History, evidence_rank, moments, span_end, when_text, window
 from .validate import validated_tables
-
-EVIDENCE_ORDER = ["confirmed", "reported", "rumoured"]
 
 
 @dataclass(frozen=True)
@@ -68,32 +67,13 @@ def period_key(period: str) -> tuple:
 def period_span(period: str) -> tuple[dt.date, dt.date]:
     """A period's first and last day: 2025 is January 1 to December 31, 2025-09 all of September, 2025-09-17 that day."""
     (first, precision), _ = parse_period(period)
-    if precision == "day":
-        return first, first
-    if precision == "month":
-        nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return first, nxt - dt.timedelta(days=1)
-    return first, dt.date(first.year, 12, 31)
+    return first, span_end(first, precision)
 
 
 def nested(inner: str, outer: str) -> bool:
     """Whether period `inner` lies inside period `outer` (a day inside its month, a month inside its year; a period inside itself)."""
     (a, b), (c, e) = period_span(inner), period_span(outer)
     return c <= a and b <= e
-
-
-def event_window(row) -> tuple[dt.date, dt.date]:
-    """An event's first and last possible day: a day; a week from its date to date_until (seven days without one);
-    its month or year."""
-    first = dt.date.fromisoformat(row["date"])
-    precision = row["date_precision"]
-    if precision == "week":
-        until = row.get("date_until", "")
-        last = dt.date.fromisoformat(until) if until else first + dt.timedelta(days=6)
-        return first, max(first, last)
-    if precision in ("month", "year"):
-        return period_span(row["date"][:7] if precision == "month" else row["date"][:4])
-    return first, first
 
 
 def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
@@ -177,6 +157,7 @@ class Dataset:
     checks: pd.DataFrame = field(repr=False, default=None)
     claims: pd.DataFrame = field(repr=False, default=None)  # non-numeric statements (claims.csv); empty if the package has none
     event_versions: pd.DataFrame = field(repr=False, default=None)  # other sources' versions of an event (version_of), kept off `events`
+    topics: pd.DataFrame = field(repr=False, default=None)  # topics.csv: whether a claim topic's answer can change over time
 
     @property
     def empty(self) -> bool:
@@ -260,22 +241,73 @@ class Dataset:
         """Events counted once: a source's other version of an event (version_of) is not another event."""
         return len(self.events)
 
-    def latest_status(self, roles: list[str] | None = None) -> pd.DataFrame:
-        """Each party's latest status in the given roles (all roles if None).
-
-        Dated rows rank above undated commentary (as_of_basis 'undated', dated only by its source's
-        known_from), whatever its date; then the most recent; then the surest evidence.
-        """
-        rel = self.relationships if roles is None else self.relationships[self.relationships["role"].isin(roles)]
-        rel = rel.copy()
-        rel["_ev"] = rel["evidence"].map(EVIDENCE_ORDER.index)
-        rel["_undated"] = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False
-        listings = set()  # statuses that only name the party (statuses.csv supersedes = no): never the latest over a move
+    def _listings(self) -> set[str]:
+        """Statuses that only name the party (statuses.csv supersedes = no): never a party's latest over a move."""
         if self.statuses is not None and "supersedes" in self.statuses:
-            listings = set(self.statuses.index[self.statuses["supersedes"] == "no"])
-        rel["_listing"] = rel["status"].isin(listings)
-        rel = rel.sort_values(["party", "_listing", "_undated", "as_of", "_ev"], ascending=[True, True, True, False, True])
-        return rel.drop_duplicates("party").drop(columns=["_ev", "_undated", "_listing"]).reset_index(drop=True)
+            return set(self.statuses.index[self.statuses["supersedes"] == "no"])
+        return set()
+
+    def status_histories(self, roles: list[str] | None = None) -> list[History]:
+        """Each party's record in each role (data.history): its statuses as moments, oldest first. A party with two
+        roles (Meta as investor and as client) has two histories."""
+        rel = self.relationships if roles is None else self.relationships[self.relationships["role"].isin(roles)]
+        if rel.empty:
+            return []
+        listings = self._listings()
+        rel = rel.assign(_undated=rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False,
+                         _listing=rel["status"].isin(listings), _ev=evidence_rank(rel["evidence"]),
+                         _n=rel["source_list"].map(len))
+
+        def rank(g: pd.DataFrame) -> pd.DataFrame:  # the lead: a move before a listing, dated, surest, most sources, latest
+            return g.sort_values(["_listing", "_undated", "_ev", "_n", "_last", "relationship_id"],
+                                 ascending=[True, True, True, False, False, True], kind="stable")
+
+        out = []
+        for (party, role), g in rel.groupby(["party", "role"], sort=True):
+            out.append(History(party, role, moments(g, "direction", rank, g["_undated"] | g["_listing"], g["_listing"])))
+        return out
+
+    def latest_status(self, roles: list[str] | None = None) -> pd.DataFrame:
+        """Each party's latest status in the given roles (all roles if None): the lead account of its history's latest
+        moment (data.history: dated before undated commentary, a move before a listing, then the surest evidence). A
+        party in several roles takes its newest. Column `disputed`: that moment's accounts point different ways."""
+        rows = []
+        for h in self.status_histories(roles):
+            cur = h.current
+            rows.append(cur.lead.to_dict() | {"disputed": cur.disputed, "_mfirst": cur.first})
+        if not rows:
+            return self.relationships.iloc[0:0].assign(disputed=pd.Series(dtype=bool))
+        df = pd.DataFrame(rows)
+        df = df.sort_values(["party", "_listing", "_undated", "_mfirst", "_ev"], ascending=[True, True, True, False, True], kind="stable")
+        df = df.drop_duplicates("party").drop(columns=["_ev", "_undated", "_listing", "_n", "_mfirst"])
+        return df.reset_index(drop=True)
+
+    def claim_histories(self) -> list[History]:
+        """Each claims.csv topic's record (data.history): a later claim on a topic is the newest word, unless topics.csv
+        says the topic's answer cannot change (changes = no), when every claim on it is one moment."""
+        c = self.claims
+        if c is None or c.empty:
+            return []
+        timeless = set()
+        if self.topics is not None and len(self.topics):
+            timeless = set(self.topics.index[self.topics["changes"] == "no"])
+        c = c.assign(_undated=c["as_of_basis"] == "undated" if "as_of_basis" in c else False,
+                     _derived=c["as_of_basis"] == "derived" if "as_of_basis" in c else False,
+                     _ev=evidence_rank(c["evidence"]), _n=c["source_list"].map(len), _line=c["line"].astype(int))
+
+        def rank(g: pd.DataFrame) -> pd.DataFrame:  # surest, dated, most sources, a stated date, then file order
+            return g.sort_values(["_ev", "_undated", "_n", "_derived", "_line"], ascending=[True, True, False, True, True], kind="stable")
+
+        no = pd.Series(False, index=c.index)
+        return [History(topic, "", moments(g, "claim", rank, g["_undated"], no.loc[g.index], topic in timeless))
+                for topic, g in c.groupby("topic", sort=False)]
+
+    def movers(self, roles: tuple[str, ...] = ("client",)) -> pd.DataFrame:
+        """The one rule for who is moving: each party's latest status in these roles (a party with two roles, Meta as
+        investor and client, counts in the roles asked for), with direction away or toward. The dek, By the numbers,
+        chart titles and prose all count from it."""
+        latest = self.latest_status(list(roles))
+        return latest[latest["direction"] != "neutral"].reset_index(drop=True)
 
     def row_sources(self, row_id: str) -> list[str]:
         """The sources of one row of this edition (an event, claim, status or figure, by its id): what a sentence
@@ -290,15 +322,14 @@ class Dataset:
         return []
 
     def status_date_text(self, row: pd.Series) -> str:
-        """A status's date in words: the date of the event it rests on (one fact, one date: a window stays a
-        window), else its own as_of."""
-        ev = self.event(row["event_id"]) if row.get("event_id", "") else None
-        return fmt.event_date_text(ev) if ev is not None else fmt.date_text(row["as_of"])
+        """A status's or claim's date in words, one way everywhere: the date of the event it rests on (one fact, one
+        date: a window stays a window), else its own as_of at the text's precision (a month prints as the month)."""
+        return row["when"] if row.get("when", "") else when_text(row["as_of"])
 
     def pulling_back(self) -> pd.DataFrame:
-        """Clients whose latest status moves them away from Scale (direction 'away')."""
-        latest = self.latest_status(["client"])
-        return latest[latest["direction"] == "away"]
+        """Clients whose latest status moves them away from Scale (direction 'away'; the rule is movers())."""
+        m = self.movers()
+        return m[m["direction"] == "away"]
 
 
 def split_ids(value: str) -> list[str]:
@@ -347,15 +378,24 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     for df in (events, rels, claims):
         df["source_list"] = df["source_ids"].map(split_ids)
 
+    # one date per status and claim: its event's window where it rests on one, else its as_of (data.history)
+    every_event = events.set_index("event_id", drop=False)
+    for df in (rels, claims):
+        ev = [every_event.loc[e] if e and e in every_event.index else None for e in (df["event_id"] if "event_id" in df else [""] * len(df))]
+        spans = [window(a, e) for a, e in zip(df["as_of"], ev)]
+        df["_first"], df["_last"] = [s[0] for s in spans], [s[1] for s in spans]
+        df["when"] = [when_text(a, e) for a, e in zip(df["as_of"], ev)]
+    topics = _frame(tables["topics"]).set_index("topic", drop=False) if "topics" in tables else None
+
     all_sources = sources.copy()
     if as_of:
         sources = sources[sources["known_from"] <= as_of]
         known = set(sources.index)
         # an event or status counts once it happened AND some source public by then reports it
         events = events[(events["date"] <= as_of) & events["source_list"].map(lambda ids: bool(known.intersection(ids)))]
-        rels = rels[(rels["as_of"] <= as_of) & rels["source_list"].map(lambda ids: bool(known.intersection(ids)))]
+        rels = rels[(rels["_first"] <= as_of) & rels["source_list"].map(lambda ids: bool(known.intersection(ids)))]
         figures = figures[figures["known_from"] <= as_of]
-        claims = claims[(claims["as_of"] <= as_of) & claims["source_list"].map(lambda ids: bool(known.intersection(ids)))]
+        claims = claims[(claims["_first"] <= as_of) & claims["source_list"].map(lambda ids: bool(known.intersection(ids)))]
     events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
     # One event, one row on the page: another source's version of it (version_of) is kept apart, shown where
     # the reporting disagrees, and neither counted again, plotted again nor allowed to date the edition.
@@ -367,11 +407,12 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
         sources=sources,
         events=events,
         figures=figures.reset_index(drop=True),
-        relationships=rels.sort_values(["party", "as_of"]).reset_index(drop=True),
+        relationships=rels.sort_values(["party", "_first", "relationship_id"]).reset_index(drop=True),
         all_sources=all_sources,
         metrics=metrics,
         statuses=statuses,
         checks=checks,
         claims=claims.sort_values(["topic", "as_of", "claim_id"]).reset_index(drop=True),
         event_versions=versions,
+        topics=topics,
     )

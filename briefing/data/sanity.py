@@ -30,7 +30,7 @@ import math
 import re
 from pathlib import Path, PurePosixPath
 
-from .cells import parse_date, parse_number
+from .cells import parse_date, parse_number, parse_period
 from .fmt import SCALE
 from .problems import Problem, display_path
 
@@ -73,7 +73,7 @@ CORE: dict[str, dict[str, tuple]] = {
         "relationship_id": ("string", True, True, ID_PATTERN, None),
         "party": ("string", True, False, None, None),
         "evidence": ("string", True, False, None, ("confirmed", "reported", "rumoured")),
-        "as_of": ("date", True, False, None, None),
+        "as_of": ("period", True, False, None, None),
         "source_ids": ("string", True, False, None, None),
         "quote": ("string", True, False, None, None),
     },
@@ -214,6 +214,8 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
                 fields.append(f)
                 continue
             ftype, required, unique, _pattern, enum = core[f.name]
+            if ftype == "period":  # a day, month or year: a schema may declare it a date (stricter) or a period string
+                ftype = f.type if f.type in ("date", "string") else "string"
             if f.type != ftype:
                 problems.append(Problem(display, 1, f"{name}.{f.name}", f"type '{f.type}' would loosen the project's contract (a core column is {ftype}); it is checked as {ftype}"))
             minimum = MINIMUM.get((name, f.name))
@@ -254,6 +256,11 @@ def check_rows(tables: dict) -> list:
                 if ftype == "date":
                     d, msg = parse_date(value)
                     msg = msg or date_range_problem(d)
+                    if msg:
+                        bad(col, msg)
+                elif ftype == "period":
+                    parsed, msg = parse_period(value)
+                    msg = msg or date_range_problem(parsed[0])
                     if msg:
                         bad(col, msg)
                 elif ftype in ("number", "integer"):

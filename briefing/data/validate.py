@@ -134,10 +134,10 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 msg = f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
             elif f.max_length and len(value) > f.max_length:
                 msg = f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
+            elif f.format == "period" and parse_period(value)[1]:
+                msg = parse_period(value)[1]
             elif f.pattern and not re.fullmatch(f.pattern, value):
                 msg = _pattern_message(f, value)
-            elif f.format == "period":
-                msg = parse_period(value)[1]
             if msg is None and value and f.unique:
                 if value in first_seen[f.name]:
                     msg = f"duplicate id '{value}' (first used on line {first_seen[f.name][value]})"

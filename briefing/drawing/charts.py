@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import EVIDENCE_ORDER, Dataset
+from ..data.dataset import Dataset
+from ..data.history import EVIDENCE_ORDER
+from ..story.ranking import independent
 from .chart import (
     BLUE,
     BODY,
@@ -71,48 +73,44 @@ def valuation_chart(d: Dataset) -> Chart:
     return finish(fig, chart)
 
 
-DEAL_INVESTMENT = "meta_investment_usd"  # the metric of the deal's investment: its entity is the investor
-
-
-def investors(d: Dataset) -> set[str]:
-    """Parties that invest in Scale AI, not clients moving toward it: the entity of the deal's investment
-    figure, and any party in the role 'investor' (casefolded)."""
-    fig = d.figures[d.figures["metric"] == DEAL_INVESTMENT]["entity"]
-    rel = d.relationships[d.relationships["role"] == "investor"]["party"]
-    return {p.casefold() for p in (*fig, *rel)}
-
-
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _when(r) -> str:
-    """A status row's date as a reader needs it: undated commentary is 'as of' its source's first day."""
-    day = fmt.date_text(r["as_of"])
+def _when(d: Dataset, r) -> str:
+    """A status row's date as a reader needs it, the same in chart, prose and appendix (Dataset.status_date_text):
+    undated commentary is 'as of' its source's first day."""
+    day = d.status_date_text(r)
     return f"as of {day}" if r.get("as_of_basis") == "undated" else day
 
 
+def shown_sources(d: Dataset, moment) -> list[str]:
+    """The sources behind the status a chart shows for a party: the accounts of its latest moment that give the lead's
+    status at the lead's evidence level (a hedge beside a confirmation is not counted)."""
+    lead = moment.lead
+    same = moment.rows[(moment.rows["status"] == lead["status"]) & (moment.rows["evidence"] == lead["evidence"])]
+    return sorted({s for lst in same["source_list"] for s in lst}, key=d.citation_number)
+
+
 def clients_chart(d: Dataset) -> Chart:
-    """One row per client that changed course: its latest status in words, its direction as colour and
-    arrow, how sure the reporting is and when; every source's account is in the data table."""
-    inv = investors(d)
-    clients = d.relationships[(d.relationships["role"] == "client") & ~d.relationships["party"].str.casefold().isin(inv)]
-    if "as_of_basis" not in clients:  # an older data package: every status is dated
-        clients = clients.assign(as_of_basis="")
-    moved = set(clients.loc[clients["direction"] != "neutral", "party"])
-    rel = clients[clients["party"].isin(moved)]
-    unchanged = sorted(set(clients["party"]) - moved)
-    latest = d.latest_status(["client"])
-    latest = latest[latest["party"].isin(moved)].copy()
-    latest["_dir"] = latest["direction"].map(list(DIRECTION_COLOURS).index)
+    """One row per client that changed course (Dataset.movers, the one rule for who moves): its latest status in words,
+    its direction as colour and arrow, how sure the reporting is and when, what came before; every account is in the
+    data table."""
+    histories = {h.key: h for h in d.status_histories(["client"])}
+    latest = d.movers().copy()
+    latest["_dir"] = latest["direction"].map(lambda x: list(DIRECTION_COLOURS).index(x) if x in DIRECTION_COLOURS else len(DIRECTION_COLOURS))
     latest["_ev"] = latest["evidence"].map(EVIDENCE_ORDER.index)
-    latest = latest.sort_values(["_dir", "_ev", "as_of", "party"], ascending=[True, True, False, True]).reset_index(drop=True)
+    latest = latest.sort_values(["_dir", "_ev", "_first", "party"], ascending=[True, True, False, True]).reset_index(drop=True)
     order = list(latest["party"])
+    clients = d.relationships[d.relationships["role"] == "client"]
+    unchanged = sorted(set(clients["party"]) - set(order))
+    rel = clients[clients["party"].isin(order)]
     ids = sorted({s for lst in rel["source_list"] for s in lst}, key=d.citation_number)
-    rel = rel.assign(_o=rel["party"].map(order.index)).sort_values(["_o", "as_of", "relationship_id"])
+    rel = rel.assign(_o=rel["party"].map(order.index)).sort_values(["_o", "_first", "relationship_id"])
     data = pd.DataFrame({
         "party": rel["party"], "status": rel["status"].map(d.status_phrase), "direction": rel["direction"], "evidence": rel["evidence"],
-        "date": rel["as_of"], "dated": rel["as_of_basis"].map(lambda b: "no (commentary; the date is its source's)" if b == "undated" else "yes"),
+        "date": rel["when"], "date_from": rel["_first"], "date_until": rel["_last"],
+        "dated": rel["as_of_basis"].map(lambda b: "no (commentary; the date is its source's)" if b == "undated" else "yes") if "as_of_basis" in rel else "yes",
         "shown_as_latest": rel["relationship_id"].isin(set(latest["relationship_id"])).map({True: "yes", False: ""}),
         "source_ids": rel["source_ids"],
     }).reset_index(drop=True)
@@ -127,7 +125,7 @@ def clients_chart(d: Dataset) -> Chart:
         title += f"; {toward} moving toward it" if toward else ""
     else:
         title = f"None of the {n} clients that changed course was last reported moving away from Scale AI"
-    span = span_text(rel["as_of"].min(), rel["as_of"].max()) if len(rel) else ""
+    span = span_text(rel["_first"].min(), rel["_first"].max()) if len(rel) else ""
     subtitle = f"Each client's latest status, from accounts dated {span}, with how sure the reporting is; every account is in the table"
     if n > MAX_ROWS:
         subtitle += f"; the {MAX_ROWS} surest shown, {n - MAX_ROWS} more in the appendix"
@@ -142,33 +140,26 @@ def clients_chart(d: Dataset) -> Chart:
     rows, parts, seen = [], [], None
     for i, r in latest.head(MAX_ROWS).iterrows():
         direction, party = r["direction"], r["party"]
+        history = histories[party]
         colour = DIRECTION_COLOURS.get(direction, GREY)
         if direction != seen:
             head = DIRECTION_HEADS.get(direction, direction)
             rows.append(Row([Words(f"{head} ({(latest['direction'] == direction).sum()})", BODY, "bold", colour)], [], header=True))
             seen = direction
-        accounts = rel[rel["party"] == party]
-        same = accounts[accounts["status"] == r["status"]]
-        n_src = len({s for lst in same["source_list"] for s in lst})
+        n_src = independent(d, shown_sources(d, history.current))
         phrase = d.status_phrase(r["status"])
-        sure = f"{EVIDENCE_PLAIN.get(r['evidence'], r['evidence'])}, {_when(r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
+        sure = f"{EVIDENCE_PLAIN.get(r['evidence'], r['evidence'])}, {_when(d, r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
         right = [Words(phrase), Words(sure, SMALL, colour=GREY)]
-        earlier = accounts[(accounts["direction"] != direction) & (accounts["as_of_basis"] != "undated")]
-        if len(earlier):
-            e = earlier.sort_values("as_of").iloc[-1]
-            right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({EVIDENCE_PLAIN.get(e['evidence'], e['evidence'])}, {fmt.date_text(e['as_of'])})", SMALL, colour=GREY))
-        tip = tooltip(f"{party}: {phrase} ({r['evidence']}, {_when(r)}); {_count(len(accounts), 'account')} in the table", r["source_list"], r["quote"])
+        if len(history.moments) > 1:
+            e = history.moments[-2].lead
+            right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({EVIDENCE_PLAIN.get(e['evidence'], e['evidence'])}, {_when(d, e)})", SMALL, colour=GREY))
+        accounts = rel[rel["party"] == party]
+        tip = tooltip(f"{party}: {phrase} ({r['evidence']}, {_when(d, r)}); {_count(len(accounts), 'account')} in the table", r["source_list"], r["quote"])
         rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, (DIRECTION_MARKERS.get(direction, "o"), colour), f"row-{i}", tip))
-        parts.append(f"{party}: {phrase} ({r['evidence']}, {_when(r)})")
+        parts.append(f"{party}: {phrase} ({r['evidence']}, {_when(d, r)})")
     chart.alt = f"Chart. {title}. Latest status per client: " + "; ".join(parts) + "." + (
         f" Also named as clients, with no move either way: {', '.join(unchanged)}." if unchanged else "")
     return rows_chart(chart, rows)
-
-
-def _surest(grp: pd.DataFrame) -> pd.Series:
-    """A party's surest status: confirmed before reported before rumoured, then dated before undated, then the latest."""
-    g = grp.assign(_ev=grp["evidence"].map(EVIDENCE_ORDER.index), _undated=grp["as_of_basis"] == "undated" if "as_of_basis" in grp else False)
-    return g.sort_values(["_ev", "_undated", "as_of", "relationship_id"], ascending=[True, True, False, True]).iloc[0]
 
 
 def _rival_facts(d: Dataset, party: str) -> list:
@@ -184,17 +175,22 @@ def rivals_chart(d: Dataset) -> Chart:
     rel = d.relationships[d.relationships["role"].isin(["competitor", "new provider"])].copy()
     ids = {s for lst in rel["source_list"] for s in lst}
     rivals = []
+    current = {}  # each rival's latest moment (data.history): its lead is the status shown, its accounts at that level are counted
+    for h in d.status_histories(["competitor", "new provider"]):
+        if h.key not in current or h.current.first >= current[h.key].first:
+            current[h.key] = h.current
     for party, grp in rel.groupby("party"):
         srcs = {s for lst in grp["source_list"] for s in lst}
         facts = _rival_facts(d, party)
         ids |= {s for f in facts for s in f.source_ids}
-        best = _surest(grp)
+        best = current[party].lead
         rivals.append((party, grp, facts, best, srcs | {s for f in facts for s in f.source_ids}))
+    n_shown = {party: independent(d, shown_sources(d, current[party])) for party, *_ in rivals}
     rivals.sort(key=lambda x: (not x[2], EVIDENCE_ORDER.index(x[3]["evidence"]), -len(x[4]), x[0].casefold()))
     ids = sorted(ids, key=d.citation_number)
     data = pd.DataFrame([{
         "party": party, "reported": "; ".join(f"{f.label}: {f.text(short=True)}" + (f" ({f.period_text()})" if f.period else "") for f in facts),
-        "status": d.status_phrase(best["status"]), "evidence": best["evidence"], "n_sources": len(srcs),
+        "status": d.status_phrase(best["status"]), "evidence": best["evidence"], "n_sources": n_shown[party],
         "source_ids": ";".join(sorted(srcs, key=d.citation_number)),
     } for party, _, facts, best, srcs in rivals], columns=["party", "reported", "status", "evidence", "n_sources", "source_ids"])
     with_figures = [party for party, _, facts, _, _ in rivals if facts]
@@ -219,13 +215,13 @@ def rivals_chart(d: Dataset) -> Chart:
     for i, (party, grp, facts, best, srcs) in enumerate(rivals[:MAX_ROWS]):
         phrase = d.status_phrase(best["status"])
         right = [Words(f.label + (f" ({f.period_text()})" if f.period else ""), lead=f.text(short=True), lead_colour=BLUE) for f in facts]
-        sure = f"{EVIDENCE_PLAIN.get(best['evidence'], best['evidence'])}, {_count(len(srcs), 'source')}"
+        sure = f"{EVIDENCE_PLAIN.get(best['evidence'], best['evidence'])}, {_count(n_shown[party], 'source')}"
         right += [Words(f"{phrase}; {sure}", SMALL, colour=GREY)] if facts else [Words(phrase), Words(sure, SMALL, colour=GREY)]
         said = "; ".join(f"{f.label}: {f.text(short=True)}" for f in facts)
         quote_src = facts[0] if facts else None
         quote = d.figures[(d.figures["metric"] == quote_src.metric) & (d.figures["source_id"].isin(quote_src.source_ids))].iloc[0]["quote"] if quote_src else best["quote"]
         tip_ids = sorted(srcs, key=d.citation_number) if quote_src else best["source_list"]
-        tip = tooltip(f"{party}: " + (said + f"; {phrase} ({best['evidence']})" if facts else f"{phrase} ({best['evidence']}, {_when(best)})"), tip_ids, quote)
+        tip = tooltip(f"{party}: " + (said + f"; {phrase} ({best['evidence']})" if facts else f"{phrase} ({best['evidence']}, {_when(d, best)})"), tip_ids, quote)
         rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, ("o", BLUE if facts else GREY), f"row-{i}", tip))
         parts.append(f"{party}: {said or phrase} ({best['evidence']})")
     chart.alt = f"Chart. {title}. " + "; ".join(parts) + "."

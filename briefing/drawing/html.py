@@ -194,37 +194,39 @@ EVIDENCE_WORDS = {  # how sure, after the status phrase; no verb, so it reads fo
 }
 
 
+ARROW = " \u2192 "  # one moment of a party's history to the next
 MAX_PARTIES = 25  # entries per status list (the June 2025 edition has 18 parties in all); the CSVs have every status
 
 
 def status_list(d: Dataset, roles: list[str]) -> HTML:
-    """Each party's statuses in date order, with how sure each is; undated commentary is marked and never reads as the
-    latest. Parties whose whole record is the same single step are listed together under it."""
-    rel = d.relationships[d.relationships["role"].isin(roles)]
-    if rel.empty:
+    """Each party's history in these roles (data.history), oldest first: one step per moment, its lead status with how
+    sure it is and when, citing the accounts that agree with it; a moment whose accounts differ gives each; undated
+    commentary is marked and never reads as the latest. Parties whose whole record is the same single step are listed
+    together under it."""
+    histories = d.status_histories(roles)
+    if not histories:
         return HTML("<p>Nothing had been reported about them by this date.</p>")
-    latest = set(d.latest_status(roles)["relationship_id"])
-    undated = rel["as_of_basis"] == "undated" if "as_of_basis" in rel else pd.Series(False, index=rel.index)
-    rel = rel.assign(_undated=undated)
     records: dict[tuple, list[str]] = {}  # the steps' text -> the parties with exactly that record
-    order = rel.groupby("party")["as_of"].min().sort_values(kind="stable").index
-    for party in order:
-        grp = rel[rel["party"] == party].sort_values(["_undated", "as_of"])
-        merged: dict[tuple, list] = {}  # one step per status, evidence level and dating, citing every source
-        for _, r in grp.iterrows():
-            step = merged.setdefault((r["status"], r["evidence"], bool(r["_undated"])), [d.status_date_text(r), [], False])
-            step[1] += r["source_list"]
-            step[2] = step[2] or r["relationship_id"] in latest
+    for h in sorted(histories, key=lambda h: (h.moments[0].first, h.key)):
         steps = []
-        for (status, evidence, is_undated), (when, sources, is_latest) in merged.items():
-            when = f"undated, public by {when}" if is_undated else when
-            steps.append(f'{escape(d.status_phrase(status))} <span class="ev-{escape(evidence)}">({escape(EVIDENCE_WORDS[evidence])}; {escape(when)})</span>'
-                         f'{cite(d, sources)}' + (' <span class="latest">latest</span>' if is_latest and len(merged) > 1 else ""))
-        records.setdefault(tuple(steps), []).append(party)
+        for m in h.moments:
+            voices = []
+            for direction in dict.fromkeys(m.rows["direction"]):
+                g = m.rows[m.rows["direction"] == direction]
+                r = g.iloc[0]
+                when = f"undated, public by {r['when']}" if r.get("as_of_basis", "") == "undated" else r["when"]
+                voices.append(f'{escape(d.status_phrase(r["status"]))} <span class="ev-{escape(r["evidence"])}">'
+                              f'({escape(EVIDENCE_WORDS.get(r["evidence"], r["evidence"]))}; {escape(when)})</span>'
+                              f'{cite(d, [s for lst in g["source_list"] for s in lst])}')
+            step = voices[0] if len(voices) == 1 else "accounts differ: " + " or ".join(voices)
+            steps.append(step)
+        if len(steps) > 1:
+            steps[-1] += ' <span class="latest">latest</span>'
+        records.setdefault(tuple(steps), []).append(h.key)
     items = []
     for steps, parties in list(records.items())[:MAX_PARTIES]:
         if len(parties) == 1:
-            items.append(f"<li><strong>{escape(parties[0])}</strong>: {'; '.join(steps)}.</li>")
+            items.append(f"<li><strong>{escape(parties[0])}</strong>: {ARROW.join(steps)}.</li>")
         else:
             items.append(f"<li><strong>{escape(', '.join(parties[:-1]) + ' and ' + parties[-1])}</strong>, each: {steps[0]}.</li>")
     more = (f'<p class="more">\u2026 and {len(records) - MAX_PARTIES:,} more (every status is in the CSV downloads).</p>') if len(records) > MAX_PARTIES else ""

@@ -18,7 +18,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"  # the nbconvert t
 
 def data_last_date(d) -> str:
     """The latest date anywhere in the (filtered) data: what the edition is current to."""
-    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    dates = list(d.events["date"]) + list(d.relationships["_first"]) + list(d.sources["known_from"])
     return max(dates) if dates else (d.as_of or "")
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data import fmt
 from ..data.base import load_base
 from ..data.dataset import Dataset
 from ..story import lead, ranking
@@ -49,19 +48,19 @@ def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
     if q.kind == "claim":
         return [
             f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
-            + (", undated" if v["undated"] else f", {escape(fmt.date_text(v['as_of']))}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
+            + (", undated" if v["undated"] else f", {escape(v['when'])}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
             + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
             for v in dis["versions"]]
     return [
-        f"<li>{escape(fmt.date_text(st['as_of']))}" + (" (undated, public by then)" if st["undated"] else "")
+        f"<li>{escape(st['when'])}" + (" (undated, public by then)" if st["undated"] else "")
         + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
         for st in dis["steps"]]
 
 
 def _why(q: ranking.Question) -> str:
     """Which version the briefing leads with, and why (claims and figures), in the appendix's evidence words."""
-    if q.kind == "status" and q.raw["latest"]["undated"] is False and any(st["undated"] and st["as_of"] > q.raw["latest"]["as_of"] for st in q.raw["steps"]):
-        return " Later undated commentary does not stand as the latest: a dated report outranks it."
+    if q.kind == "status" and any(st["undated"] for st in q.raw["steps"]) and not q.raw["steps"][0]["undated"]:
+        return " Undated commentary is counted with the moment it could know of; a dated report leads it."
     return ""
 
 

@@ -13,7 +13,7 @@ IGNORE = {"line", "number", "amount", "known_from", "source_list"}
 
 
 def _status_text(r: pd.Series) -> str:
-    return f"{r['status']} ({r['evidence']}, {fmt.date_text(r['as_of'])})"
+    return f"{r['status']} ({r['evidence']}, {r['when']})"
 
 
 def compare(old: Dataset, new: Dataset) -> list[dict]:
@@ -86,7 +86,7 @@ def _row_name(d: Dataset, kind: str, row: pd.Series) -> str:
         amount = float(row["value"]) * fmt.SCALE.get(row["scale"], 1.0)
         return f"{d.label(row['metric'])} = {fmt.number(amount, row['unit'])} (source {row['source_id']})"
     if kind == "relationships":
-        return f"{row['party']}: {row['status']} ({row['evidence']}, {fmt.date_text(row['as_of'])})"
+        return f"{row['party']}: {row['status']} ({row['evidence']}, {row['when']})"
     if kind == "events":
         return f"{fmt.date_text(row['date'], row['date_precision'])}: {row['description']}"
     return f"source {row['source_id']} ({row['outlet'] or row['headline'] or row['document']})"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import EVIDENCE_ORDER, Dataset, event_window, period_key, place_figures
+from ..data.dataset import Dataset, period_key, place_figures
+from ..data.history import EVIDENCE_ORDER, event_window
 from .checks import qualified
 from .reporting import number_word, reported_by
 
@@ -68,23 +69,31 @@ def _or(texts) -> str:
 
 
 def status_disagreements(d: Dataset) -> list[dict]:
-    """Parties whose status or evidence differs between sources, in date order (later supersedes).
+    """Moments of a party's history whose accounts point different ways (data.history): two accounts of the same
+    moment, neither superseding the other. A later status is the history moving on, never a disagreement; accounts of
+    one moment that point the same way in other words ('considering pulling back', 'distancing itself') are one account.
 
-    Undated commentary is listed at the date its source can first be known, marked as undated, and
-    never stands as the latest: the latest is the party's latest status by Dataset.latest_status.
+    Each has the moment's accounts as `steps` (the lead first), one version per direction as `versions`, whether a later
+    moment has `settled` it, and the party's status `now` (the current moment's lead).
     """
     out = []
-    latest_ids = set(d.latest_status()["relationship_id"])
-    for (party, role), g in d.relationships.groupby(["party", "role"], sort=True):
-        if g["status"].nunique() < 2 and g["evidence"].nunique() < 2:
-            continue
-        # date order; on the same day the surest account comes last
-        g = g.assign(_ev=g["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["as_of", "_ev"], ascending=[True, False])
-        steps = [{"status": r["status"], "evidence": r["evidence"], "as_of": r["as_of"], "source_ids": r["source_list"], "quote": r["quote"],
-                  "undated": r.get("as_of_basis", "") == "undated", "latest": r["relationship_id"] in latest_ids}
-                 for _, r in g.iterrows()]
-        latest = next((st for st in steps if st["latest"]), steps[-1])
-        out.append(_with_reporting(d, {"party": party, "steps": steps, "latest": latest, "kind": "status" if g["status"].nunique() > 1 else "evidence"}, "steps"))
+    for h in d.status_histories():
+        now = h.current.lead
+        for i, m in enumerate(h.moments):
+            if not m.disputed:
+                continue
+            steps = [{"status": r["status"], "direction": r["direction"], "evidence": r["evidence"], "as_of": r["as_of"], "when": r["when"],
+                      "source_ids": r["source_list"], "quote": r["quote"], "undated": r.get("as_of_basis", "") == "undated"}
+                     for _, r in m.rows.iterrows()]
+            versions = []
+            for direction in dict.fromkeys(st["direction"] for st in steps):
+                group = [st for st in steps if st["direction"] == direction]
+                versions.append({"direction": direction, "status": group[0]["status"], "evidence": group[0]["evidence"], "when": group[0]["when"],
+                                 "statuses": list(dict.fromkeys(st["status"] for st in group)),
+                                 "source_ids": list(dict.fromkeys(s for st in group for s in st["source_ids"]))})
+            settled = i < len(h.moments) - 1
+            out.append(_with_reporting(d, {"kind": "status", "party": h.key, "role": h.role, "when": m.when(), "steps": steps, "versions": versions,
+                                           "settled": settled, "now": {"status": now["status"], "evidence": now["evidence"], "when": now["when"]} if settled else None}))
     return out
 
 
@@ -126,42 +135,47 @@ def _claim_rank(v: dict) -> tuple:
 
 
 def claim_disagreements(d: Dataset) -> list[dict]:
-    """Topics of claims.csv on which the texts give different claims: each version with its sources and quote, and the lead."""
-    claims = d.claims
-    if claims is None or claims.empty:
-        return []
+    """Moments of a claims.csv topic's history (data.history) at which the texts give different claims: each version with
+    its sources and quote, and the lead. A later claim on a topic whose answer can change is its newest word, not a
+    version; topics.csv marks the topics whose answer cannot change (all their claims are one moment)."""
     out = []
-    order = dict(zip(claims["claim_id"], claims["line"].astype(int)))  # file order
-    for topic, g in claims.groupby("topic", sort=False):
-        if g["claim"].nunique() < 2:
-            continue
-        versions = []
-        for claim, v in g.groupby("claim", sort=False):
-            best = v.assign(_ev=v["evidence"].map(EVIDENCE_ORDER.index)).sort_values(["_ev", "as_of"]).iloc[0]
-            versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"],
-                             "undated": best.get("as_of_basis", "") == "undated", "derived": best.get("as_of_basis", "") == "derived",
-                             "speaker": best.get("speaker", ""),
-                             "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
-                             "note": best.get("note", ""), "order": min(order[c] for c in v["claim_id"])})
-        versions.sort(key=_claim_rank)
-        lead, second = versions[0], versions[1]
-        reasons = []
-        if EVIDENCE_ORDER.index(lead["evidence"]) < EVIDENCE_ORDER.index(second["evidence"]):
-            reasons.append("it is on the record from the party itself" if lead["evidence"] == "confirmed"
-                           else "it is attributed reporting, the others hedged or unattributed")
-        if second["undated"] and not lead["undated"]:
-            reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
-        if len(lead["source_ids"]) > len(second["source_ids"]):
-            reasons.append("more sources give it")
-        if not reasons and second["derived"] and not lead["derived"]:
-            reasons.append("its text states when; " + ("the other's date is worked out from the wording" if len(versions) == 2
-                                                        else "the others' dates are worked out from the wording or not given"))
-        if not reasons:
-            reasons.append("the versions are evenly matched; it comes first in the data")
-        why = reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
-        out.append(_with_reporting(d, {"kind": "claim", "topic": topic, "versions": versions, "lead": lead, "why": why,
-                                       "n_sources": len({s for v in versions for s in v["source_ids"]})}))
+    for h in d.claim_histories():
+        for i, m in enumerate(h.moments):
+            if not m.disputed:
+                continue
+            g = m.rows
+            versions = []
+            for claim, v in g.groupby("claim", sort=False):
+                best = v.iloc[0]  # the moment's rows come surest first
+                versions.append({"claim": claim, "party": best["party"], "evidence": best["evidence"], "as_of": best["as_of"], "when": best["when"],
+                                 "undated": best.get("as_of_basis", "") == "undated", "derived": best.get("as_of_basis", "") == "derived",
+                                 "speaker": best.get("speaker", ""),
+                                 "source_ids": list(dict.fromkeys(s for lst in v["source_list"] for s in lst)), "quote": best["quote"],
+                                 "note": best.get("note", ""), "order": int(v["line"].astype(int).min())})
+            versions.sort(key=_claim_rank)
+            out.append(_with_reporting(d, {"kind": "claim", "topic": h.key, "versions": versions, "lead": versions[0], "why": _claim_why(versions),
+                                           "n_sources": len({s for v in versions for s in v["source_ids"]}), "settled": i < len(h.moments) - 1,
+                                           "now": h.current.lead["claim"] if i < len(h.moments) - 1 else None}))
     return out
+
+
+def _claim_why(versions: list[dict]) -> str:
+    """Why the briefing leads with the first version, in words."""
+    lead, second = versions[0], versions[1]
+    reasons = []
+    if EVIDENCE_ORDER.index(lead["evidence"]) < EVIDENCE_ORDER.index(second["evidence"]):
+        reasons.append("it is on the record from the party itself" if lead["evidence"] == "confirmed"
+                       else "it is attributed reporting, the others hedged or unattributed")
+    if second["undated"] and not lead["undated"]:
+        reasons.append("its source dates it" + (" (the others are undated commentary)" if all(v["undated"] for v in versions[1:]) else ""))
+    if len(lead["source_ids"]) > len(second["source_ids"]):
+        reasons.append("more sources give it")
+    if not reasons and second["derived"] and not lead["derived"]:
+        reasons.append("its text states when; " + ("the other's date is worked out from the wording" if len(versions) == 2
+                                                    else "the others' dates are worked out from the wording or not given"))
+    if not reasons:
+        reasons.append("the versions are evenly matched; it comes first in the data")
+    return reasons[0] if len(reasons) == 1 else ", ".join(reasons[:-1]) + "; and " + reasons[-1]
 
 
 def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:

@@ -32,7 +32,7 @@ def edition_date(d: Dataset) -> str:
     """The day the edition is current to: AS_OF, else the latest date anywhere in the data."""
     if d.as_of:
         return d.as_of
-    dates = list(d.events["date"]) + list(d.relationships["as_of"]) + list(d.sources["known_from"])
+    dates = list(d.events["date"]) + list(d.relationships["_first"]) + list(d.sources["known_from"])
     return max(dates) if dates else ""
 
 
@@ -43,14 +43,14 @@ def developments(d: Dataset) -> list[dict]:
         out.append({"date": r["date"], "when": fmt.event_date_text(r), "text": r["description"],
                     "source_ids": r["source_list"], "weight": (3 if r.get("label") else 1) + min(len(r["source_list"]), 5) / 5,
                     "party": r["actor"], "kind": "event"})
-    for (party, role), g in d.relationships.sort_values(["as_of", "relationship_id"]).groupby(["party", "role"], sort=False):
-        prev = None
-        for _, r in g.iterrows():
-            if prev is not None and r["status"] != prev["status"]:
-                out.append({"date": r["as_of"], "when": d.status_date_text(r), "source_ids": r["source_list"], "party": party, "kind": "status",
+    for h in d.status_histories():  # a party's history moving on: each moment whose lead status differs from the one before
+        for before, m in zip(h.moments, h.moments[1:]):
+            prev, r = before.lead, m.lead
+            if r["status"] != prev["status"]:
+                out.append({"date": r["_first"], "when": r["when"], "source_ids": r["source_list"], "party": h.key, "kind": "status",
                             "status": r["status"], "prev_status": prev["status"], "evidence": r["evidence"], "prev_evidence": prev["evidence"],
-                            "text": f"{party}: {prev['status']} \u2192 {r['status']} ({r['evidence']})", "weight": 3 + (r["direction"] != "neutral")})
-            prev = r
+                            "prev_when": prev["when"], "text": f"{h.key}: {prev['status']} \u2192 {r['status']} ({r['evidence']})",
+                            "weight": 3 + (r["direction"] != "neutral")})
     for metric in dict.fromkeys(d.figures["metric"]):
         f = d.fact(metric)
         prev = f.previous if f else None
@@ -118,17 +118,10 @@ def headline(d: Dataset) -> str:
     return deal + (". Clients that compete with Meta began pulling away." if not d.pulling_back().empty else "")
 
 
-def clients_now(d: Dataset) -> pd.DataFrame:
-    """Each client's latest status; a party that is also an investor (Meta) is not counted as a client moving toward Scale."""
-    latest = d.latest_status(["client"])
-    investors = set(d.relationships.loc[d.relationships["role"] == "investor", "party"])
-    return latest[~latest["party"].isin(investors)]
-
-
 def dek(d: Dataset) -> str:
     """The one sentence under the headline: where Scale AI's clients stand now."""
-    latest = clients_now(d)
-    away, toward = int((latest["direction"] == "away").sum()), int((latest["direction"] == "toward").sum())
+    movers = d.movers()
+    away, toward = int((movers["direction"] == "away").sum()), int((movers["direction"] == "toward").sum())
     if d.empty:
         return "Nothing about Meta and Scale AI had been reported by this date."
     if not (away or toward):

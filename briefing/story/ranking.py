@@ -158,18 +158,24 @@ def _claim_sentence(d: Dataset, dis: dict) -> str:
     lead = dis["lead"]["claim"].rstrip(".")
     others = [v for v in dis["versions"] if v is not dis["lead"]]
     more = f" (and {len(others) - 1} more version{'s' * (len(others) > 2)})" if len(others) > 1 else ""
-    return f"On {dis['topic']}, accounts differ: best supported, {lower_first(d, lead)}; also told, {lower_first(d, others[0]['claim'].rstrip('.'))}{more}."
+    text = f"On {dis['topic']}, accounts differ: best supported, {lower_first(d, lead)}; also told, {lower_first(d, others[0]['claim'].rstrip('.'))}{more}"
+    if dis.get("settled"):
+        text += f"; a later account has it that {lower_first(d, dis['now'].rstrip('.'))}"
+    return text + "."
+
+
+SURE = {"confirmed": "on the record", "reported": "reported", "rumoured": "unattributed"}
 
 
 def _status_sentence(d: Dataset, s: dict) -> str:
-    latest = s["latest"]
-    phrases = list(dict.fromkeys(d.status_phrase(st["status"]) for st in s["steps"]))
-    if s["kind"] == "status":
-        others = [p for p in phrases if p != d.status_phrase(latest["status"])]
-        return f"The latest dated report has {s['party']} {d.status_phrase(latest['status'])}; other accounts have it {' or '.join(others)}."
-    sure = {"confirmed": "on the record", "reported": "reported", "rumoured": "said without attribution"}
-    levels = list(dict.fromkeys(sure[st["evidence"]] for st in s["steps"]))
-    return f"Reports agree that {s['party']} is {d.status_phrase(latest['status'])}, but not on how sure it is: {' or '.join(levels)}."
+    """Two accounts of one moment of a party's history: 'Accounts of OpenAI from June 12, 2025 differ: ... or ...', and,
+    once a later moment has settled it, where the party stands since."""
+    parts = [f"{d.status_phrase(v['status'])} ({SURE.get(v['evidence'], v['evidence'])})" for v in s["versions"]]
+    text = f"Accounts of {s['party']} {'on' if s['when'][:1].isupper() else 'dated'} {s['when']} {'differed' if s['settled'] else 'differ'}: {' or '.join(parts)}"
+    if s["settled"]:
+        now = s["now"]
+        text += f"; since {now['when']}, it is {d.status_phrase(now['status'])} ({SURE.get(now['evidence'], now['evidence'])})"
+    return text + "."
 
 
 def _event_subject(d: Dataset, dis: dict) -> str:
@@ -215,11 +221,11 @@ def questions(d: Dataset) -> list[Question]:
         add("event", subject, _event_sentence(dis), ids, 3 * linked, dis)
     for dis in claim_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
-        add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, 0, dis)
+        add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, -1 if dis["settled"] else 0, dis)
     for s in status_disagreements(d):
         ids = [x for st in s["steps"] for x in st["source_ids"]]
-        moves = any(st.get("direction", "") != "neutral" for st in s["steps"]) if "direction" in s["steps"][0] else True
-        add(s["kind"], s["party"], _status_sentence(d, s), ids, 3 * moves * (s["kind"] == "status") + 1, s)
+        # a disagreement about where a party stands now weighs as a status; one a later account settled is history
+        add("status", s["party"], _status_sentence(d, s), ids, 1 if s["settled"] else 4, s)
     return out
 
 
