@@ -50,7 +50,7 @@ CORE: dict[str, dict[str, tuple]] = {
         "source_id": ("string", True, True, ID_PATTERN, None),
         "document": ("string", True, False, DOCUMENT_PATTERN, None),
         "item": ("integer", False, False, None, None),
-        "published": ("date", False, False, None, None),
+        "published": ("period", False, False, None, None),
         "known_from": ("date", True, False, None, None),
     },
     "events": {

@@ -41,7 +41,7 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
         if s["outlet"] and s["outlet_basis"].startswith("collection README"):
             name += " (per the collection's notes)"
         head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
-        date = f"published {fmt.date_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
+        date = f"published {fmt.period_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
         where = f"text {texts[s['document']]}" + (f", item {int(float(s['item']))}" if s["item"] else "") + (", closing summary" if s["item"] == "" and sid.endswith("summary") else "")
         credited = f"; relays reporting by {escape(s['credited_to'].replace(';', ', '))}" if s["credited_to"] else ""
         qs = list(dict.fromkeys(quotes.get(sid, [])))
