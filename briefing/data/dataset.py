@@ -248,6 +248,17 @@ class Dataset:
         entity = self.figures.loc[self.figures["metric"] == metric, "entity"].iloc[0]
         return Fact(**vars(cur), metric=metric, label=self.label(metric), entity=entity, history=tuple(values[:-1]))
 
+    def value_for(self, metric: str, period: str) -> Value | None:
+        """The metric's value for a period (a check's pin): the one given for that period, else the latest given for a
+        period inside it (a day of the month), else the one for the most precise period around it (periods that nest
+        are one period); None if the data gives none."""
+        values = [v for v in self.series(metric) if v.period]
+        for found in ([v for v in values if v.period == period], [v for v in values if nested(v.period, period)],
+                      [v for v in values if nested(period, v.period)]):
+            if found:
+                return found[-1]
+        return None
+
     def quote_for(self, metric: str, amount: float) -> str:
         """The words of the first source that gives this value for the metric."""
         rows = self.figures[(self.figures["metric"] == metric) & (self.figures["amount"] == amount)]
