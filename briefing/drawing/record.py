@@ -142,7 +142,7 @@ def checks_block(d: Dataset) -> HTML:
                       + (f'<ul class="variants">{variants}</ul>' if variants else "") + "</div>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
-    summary = (f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
+    summary = (f"<p>{n_pass} check{'s pass' if n_pass != 1 else ' passes'} and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
                "(a check passes when the computed value is within its tolerance of the reported one; a variant swaps in another value a source gives).</p>")
     return HTML(summary + "".join(blocks)
                 + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
