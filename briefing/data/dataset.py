@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import fmt
+from . import fmt, rounding
 from .cells import parse_period
 from .history import History, evidence_rank, moments, span_end, when_text, window
 from .validate import validated_tables
@@ -91,7 +91,9 @@ def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
     - ``undated``: no period; it counts for the latest period its source could know (its known_from), or stands
       alone ("") if there is none.
 
-    Periods that neither nest nor disagree are a series: values of the metric over time.
+    Periods that neither nest nor disagree are a series: values of the metric over time. `version` is the amount of
+    the value each row counts toward in its slot: its own, or the more precise value it is a rounding of
+    (data.rounding: "$14 billion" beside $14.3 billion), NaN where it is a rounding of several.
     """
     rows = rows.copy()
     stated = [p for p in rows["period"] if p]
@@ -138,6 +140,10 @@ def place_figures(rows: pd.DataFrame) -> pd.DataFrame:
         known = dt.date.fromisoformat(known) if known else dt.date.max
         candidates = [p for p in slots if period_key(p)[0] <= known]
         rows.at[i, "slot"] = candidates[-1] if candidates else ""
+    own = rows["placed"] != "period"  # another period's reading of a value keeps its own amount
+    rows["version"] = rows["amount"].astype(float)
+    if own.any():
+        rows.loc[own, "version"] = rounding.versions(rows[own])
     return rows
 
 
@@ -193,20 +199,25 @@ class Dataset:
         out = []
         for period in sorted(set(rows["slot"]), key=period_key):
             grp = rows[rows["slot"] == period]
-            own = grp[grp["placed"] != "period"]  # the rows that give a value for this period (not another period's reading of it)
-            counts = own.groupby("amount")["source_id"].nunique()
+            # the rows that give a value for this period (not another period's reading of it, nor a rounding of several versions)
+            own = grp[(grp["placed"] != "period") & grp["version"].notna()]
+            if own.empty:
+                continue
+            counts = own.groupby("version")["source_id"].nunique()
             top = counts.max()
             # Ties: a value its source dates explicitly, then the one dated most precisely, then the earliest stated, then by figure_id;
-            # never averaged.
-            cands = own[own["amount"].map(counts) == top].assign(_undated=lambda g: g["placed"] == "undated", _coarse=lambda g: g["placed"] == "nested")
-            amount = cands.sort_values(["_undated", "_coarse", "known_from", "figure_id"]).iloc[0]["amount"]
-            chosen = own[own["amount"] == amount]
-            quals = [q for q in chosen["qualifier"] if q]
-            qualifier = Counter(quals).most_common(1)[0][0] if quals and 2 * len(quals) >= len(chosen) else ""
-            out.append(Value(period=period, amount=float(amount), unit=chosen.iloc[0]["unit"], qualifier=qualifier,
+            # never averaged. A rounded restatement counts toward the value it rounds from, which is the one shown.
+            cands = own[own["version"].map(counts) == top].assign(_undated=lambda g: g["placed"] == "undated", _coarse=lambda g: g["placed"] == "nested")
+            amount = cands.sort_values(["_undated", "_coarse", "known_from", "figure_id"]).iloc[0]["version"]
+            chosen = own[own["version"] == amount]
+            exact = chosen[chosen["amount"] == amount]  # its hedge is the precise value's, not a restatement's
+            quals = [q for q in exact["qualifier"] if q]
+            qualifier = Counter(quals).most_common(1)[0][0] if quals and 2 * len(quals) >= len(exact) else ""
+            counted = grp[grp["version"].notna()]
+            out.append(Value(period=period, amount=float(amount), unit=exact.iloc[0]["unit"], qualifier=qualifier,
                              source_ids=tuple(sorted(set(chosen["source_id"]), key=self.citation_number)),
-                             n_sources=chosen["source_id"].nunique(), n_total=grp["source_id"].nunique(),
-                             disputed=own["amount"].nunique() > 1 or bool((grp["placed"] == "period").any())))
+                             n_sources=chosen["source_id"].nunique(), n_total=counted["source_id"].nunique(),
+                             disputed=own["version"].nunique() > 1 or bool((grp["placed"] == "period").any())))
         return out
 
     def fact(self, metric: str) -> Fact | None:
@@ -217,6 +228,17 @@ class Dataset:
         cur = values[-1]
         entity = self.figures.loc[self.figures["metric"] == metric, "entity"].iloc[0]
         return Fact(**vars(cur), metric=metric, label=self.label(metric), entity=entity, history=tuple(values[:-1]))
+
+    def value_for(self, metric: str, period: str) -> Value | None:
+        """The metric's value for a period (a check's pin): the one given for that period, else the latest given for a
+        period inside it (a day of the month), else the one for the most precise period around it (periods that nest
+        are one period); None if the data gives none."""
+        values = [v for v in self.series(metric) if v.period]
+        for found in ([v for v in values if v.period == period], [v for v in values if nested(v.period, period)],
+                      [v for v in values if nested(period, v.period)]):
+            if found:
+                return found[-1]
+        return None
 
     def quote_for(self, metric: str, amount: float) -> str:
         """The words of the first source that gives this value for the metric."""
@@ -372,6 +394,7 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     claims = _frame(tables["claims"]) if "claims" in tables else pd.DataFrame(
         columns=["claim_id", "topic", "party", "claim", "evidence", "as_of", "as_of_basis", "source_ids", "quote", "speaker", "note", "line"])
 
+    figures["decimals"] = figures["value"].map(rounding.decimals)  # the precision the value is written with (a rounding restates)
     figures["value"] = figures["value"].astype(float)
     figures["amount"] = [v * fmt.SCALE[s] for v, s in zip(figures["value"], figures["scale"])]
     figures["known_from"] = figures["source_id"].map(sources["known_from"])

@@ -12,7 +12,7 @@ import io
 import re
 from pathlib import Path
 
-from . import sanity
+from . import formula, sanity
 from .cells import parse_date, parse_number, parse_period
 from .problems import DataError, Problem, Table, display_path
 from .rules import check_rules
@@ -173,9 +173,8 @@ def check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
 
 
 def check_formulas(tables: dict[str, Table]) -> list[Problem]:
-    """Each declared check's formula is arithmetic over metrics that metrics.csv declares."""
-    import ast
-
+    """Each declared check's formula parses (briefing/data/formula.py: arithmetic, periods pinned as YYYY, YYYY-MM,
+    YYYY-MM-DD or same) over metrics that metrics.csv declares."""
     checks, metrics = tables.get("checks"), tables.get("metrics")
     if checks is None or metrics is None:
         return []
@@ -183,16 +182,13 @@ def check_formulas(tables: dict[str, Table]) -> list[Problem]:
     problems = []
     for row, line in zip(checks.rows, checks.lines):
         try:
-            tree = ast.parse(row["formula"], mode="eval")
-        except SyntaxError:
-            problems.append(Problem(display_path(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
+            parsed = formula.parse(row["formula"])
+        except formula.FormulaError as exc:
+            problems.append(Problem(display_path(checks.path), line, "formula", str(exc)))
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id not in known:
-                problems.append(Problem(display_path(checks.path), line, "formula", f"unknown metric '{node.id}' (not in {metrics.resource.path})"))
-            elif not isinstance(node, (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load, ast.operator, ast.unaryop)):
-                problems.append(Problem(display_path(checks.path), line, "formula", f"'{row['formula']}' is not arithmetic (use metric keys, numbers, + - * / and brackets)"))
-                break
+        for name in parsed.names:
+            if name not in known:
+                problems.append(Problem(display_path(checks.path), line, "formula", f"unknown metric '{name}' (not in {metrics.resource.path})"))
     return problems
 
 

@@ -14,7 +14,7 @@ from html import escape
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, place_figures
 from .chart import Chart
 
 MAX_LIST = 40  # long lists show the first rows and "and N more"
@@ -118,15 +118,19 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | N
 def versions_text(d: Dataset, metric: str) -> str:
     """Every distinct value sources give for a metric, each with its qualifier, period and citations:
     '$150 million (for 2024) [15] or at least $120 million [7]'."""
-    rows = d.figures[d.figures["metric"] == metric]
-    parts = []
+    rows = place_figures(d.figures[d.figures["metric"] == metric])
+    restating = rows["version"].notna() & (rows["version"] != rows["amount"])  # a rounding of a value is cited with it
+    rows, restated = rows[~restating], rows[restating]
+    parts, cited = [], set()
     for (amount, qualifier), grp in sorted(rows.groupby(["amount", "qualifier"]),
                                            key=lambda kv: (-kv[1]["source_id"].nunique(), (kv[1]["period"] == "").all(), kv[0])):
         text = (f"{qualifier} " if qualifier else "") + fmt.number(amount, grp.iloc[0]["unit"])
         periods = sorted({fmt.period_text(p) for p in grp["period"] if p})
         if periods:
             text += f" (for {' or '.join(periods)})"
-        parts.append(escape(text) + cite(d, list(grp["source_id"])))
+        also = [] if amount in cited else list(restated.loc[restated["version"] == amount, "source_id"])
+        cited.add(amount)
+        parts.append(escape(text) + cite(d, list(grp["source_id"]) + also))
     return " or ".join(parts)
 
 

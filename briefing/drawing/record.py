@@ -41,7 +41,11 @@ def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
     if q.kind in ("value", "period"):
         return [
             f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
-            + f"{cite(d, v['source_ids'])}: {_q(v['quotes'][0])}</li>" for v in dis["versions"]]
+            + f"{cite(d, v.get('exact_ids', v['source_ids']))}: {_q(v['quotes'][0])}"
+            + "".join(f"; given as {escape(r['value'])}{cite(d, r['source_ids'])}: {_q(r['quote'])}" for r in v.get("restated", ()))
+            + "</li>" for v in dis["versions"]] + [
+            f"<li><strong>{escape(r['value'])}</strong>, a rounding of {escape(' and of '.join(r['of']))}, so it supports neither alone"
+            f"{cite(d, r['source_ids'])}: {_q(r['quote'])}</li>" for r in dis.get("roundings", ())]
     if q.kind == "event":
         return [f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
                 f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"]]
@@ -137,7 +141,7 @@ def checks_block(d: Dataset) -> HTML:
                       + (f'<ul class="variants">{variants}</ul>' if variants else "") + "</div>")
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
-    summary = (f"<p>{n_pass} check{'s' if n_pass != 1 else ''} pass and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
+    summary = (f"<p>{n_pass} check{'s pass' if n_pass != 1 else ' passes'} and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
                "(a check passes when the computed value is within its tolerance of the reported one; a variant swaps in another value a source gives).</p>")
     return HTML(summary + "".join(blocks)
                 + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
@@ -223,7 +227,7 @@ def key_figures_block(d: Dataset) -> HTML:
 
 def figure_rows(d: Dataset) -> pd.DataFrame:
     """figures.csv as used in this edition, with each metric's label beside its key."""
-    f = d.figures.drop(columns=["line", "amount"], errors="ignore")
+    f = d.figures.drop(columns=["line", "amount", "decimals"], errors="ignore")
     f.insert(1, "label", f["metric"].map(d.label))
     return f
 

@@ -9,7 +9,7 @@ from ..data.dataset import Dataset
 
 KEYS = {"relationships": "relationship_id", "events": "event_id", "figures": "figure_id", "sources": "source_id"}
 GROUPS = {"statuses": "Statuses", "events": "Events", "figures": "Figures", "sources": "Sources", "corrections": "Corrections to earlier rows"}
-IGNORE = {"line", "number", "amount", "known_from", "source_list"}
+IGNORE = {"line", "number", "amount", "decimals", "known_from", "source_list"}
 
 
 def _status_text(r: pd.Series) -> str:

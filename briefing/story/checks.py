@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, Value, nested, place_figures
+from ..data.formula import SAME, Input, parse
 from .reporting import reported_by
 
 
@@ -42,29 +41,51 @@ def definitions(checks: list[Check]) -> dict[str, Check]:
 
 
 def _recompute(d: Dataset, chk: Check, metric: str, alt: dict, defs: dict[str, Check]) -> tuple[float, Check, list[str]] | None:
-    """The value of `metric` recomputed with a variant input (alt: {input: (amount, unit, sources)}), where another
-    check defines it from that input; None where nothing defines it so, or the definition cannot be computed."""
+    """The value of `metric` recomputed with a variant input (alt: {metric: (amount, unit, sources)}, current values
+    only), where another check defines it from that input; None where nothing defines it so, or the definition cannot
+    be computed."""
     rule = defs.get(metric)
     if rule is None or rule.check_id == chk.check_id or not alt:
         return None
-    inputs = metric_names(rule.formula)
-    if metric in inputs or not set(alt) & set(inputs):
+    formula = parse(rule.formula)
+    if metric in formula.names or not set(alt) & {i.metric for i in formula.inputs if not i.pin}:
+        return None
+    resolved = _resolve(d, formula)
+    if resolved is None or any(v is None for v in resolved.values()):
         return None
     values, sources = {}, []
-    for n in inputs:
-        if n in alt:
-            amount, unit, srcs = alt[n]
-        else:
-            f = d.fact(n)
-            if f is None:
-                return None
-            amount, unit, srcs = f.amount, f.unit, list(f.source_ids)
-        values[n] = _as_number(amount, unit)
+    for i, v in resolved.items():
+        amount, unit, srcs = alt[i.metric] if not i.pin and i.metric in alt else (v.amount, v.unit, list(v.source_ids))
+        values[i.key] = _as_number(amount, unit)
         sources += srcs
     try:
-        return evaluate(rule.formula, values), rule, sources
+        return formula.evaluate(values), rule, sources
     except ZeroDivisionError:
         return None
+
+
+def _resolve(d: Dataset, formula) -> dict[Input, Value | None] | None:
+    """Each input's value: the current one, or the one for its pinned period (@same: the period of the first input
+    without a pin); None for a period the data gives no value for. None overall where a metric has no value at all in
+    this edition (an early AS_OF): the check is left out, as before the metric was reported."""
+    facts = {m: d.fact(m) for m in formula.names}
+    if any(f is None for f in facts.values()):
+        return None
+    ref = formula.reference
+    same = facts[ref.metric].period if ref else ""
+    out = {}
+    for i in formula.inputs:
+        pin = same if i.pin == SAME else i.pin
+        out[i] = facts[i.metric] if not i.pin else d.value_for(i.metric, pin) if pin else None
+    return out
+
+
+def _variants(d: Dataset, metric: str, period: str) -> list[tuple[float, str, list[str]]]:
+    """Every value sources give the metric for that period (a rounding counts as the value it rounds from, and a
+    value for another period is history, not a variant): (amount, unit, sources)."""
+    rows = place_figures(d.figures[d.figures["metric"] == metric])
+    rows = rows[(rows["slot"] == period) & (rows["placed"] != "period") & rows["version"].notna()]
+    return [(a, g.iloc[0]["unit"], sorted(set(g["source_id"]), key=d.citation_number)) for a, g in rows.groupby("version")]
 
 
 def _difference_pct(diff: float, tolerance: float) -> float:
@@ -76,28 +97,15 @@ def _difference_pct(diff: float, tolerance: float) -> float:
     return pct
 
 
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-
-
 def metric_names(formula: str) -> list[str]:
-    return sorted({n.id for n in ast.walk(ast.parse(formula, mode="eval")) if isinstance(n, ast.Name)})
+    """The metrics a formula reads (briefing/data/formula.py), sorted, each once."""
+    return parse(formula).names
 
 
 def evaluate(formula: str, values: dict[str, float]) -> float:
-    """Arithmetic over metric names only: + - * / and numbers; nothing else runs."""
-
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](walk(node.left), walk(node.right))
-        if isinstance(node, ast.Name):
-            return values[node.id]
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return node.value
-        raise ValueError(f"not allowed in a check formula: {ast.dump(node)}")
-
-    return walk(ast.parse(formula, mode="eval"))
+    """Arithmetic over metric names only: + - * / and numbers; nothing else runs (formula.FormulaError, a ValueError).
+    `values` are keyed by each input as written: 'scale_headcount' or 'scale_headcount@2025-07'."""
+    return parse(formula).evaluate(values)
 
 
 def _as_number(amount: float, unit: str) -> float:
@@ -144,8 +152,19 @@ def _input_text(d: Dataset, metric: str, amount: float, unit: str, period: str) 
     when = f" ({fmt.period_text(period)})" if period else ""
     rows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
     if period:  # the rows behind this period's value: dated to it, or undated
-        rows = rows[rows["period"].isin([period, ""])]
+        rows = rows[rows["period"].isin([period, ""]) | rows["period"].map(lambda p: bool(p) and (nested(p, period) or nested(period, p)))]
     return f"{d.label(metric)}{when} = {qualified(amount, unit, rows, True)}"
+
+
+def _not_computed(d: Dataset, formula, base: dict, same: str) -> str:
+    """Why a check has no result: a pinned period the data gives no value for, or a division by zero."""
+    gaps = []
+    for i, v in base.items():
+        if v is None:
+            pin = same if i.pin == SAME else i.pin
+            gaps.append(f"no value of {d.label(i.metric)} for {fmt.period_text(pin)}" if pin
+                        else f"{d.label(formula.reference.metric)} has no period for {d.label(i.metric)} to match")
+    return f"cannot be computed ({'; '.join(gaps)} in this edition)" if gaps else "cannot be computed (division by zero)"
 
 
 def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
@@ -155,45 +174,53 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
     checks = declared if checks is None else checks
     defs = definitions(declared + list(checks))
     for chk in checks:
-        names = metric_names(chk.formula)
-        base = {n: d.fact(n) for n in names}
-        if any(f is None for f in base.values()):
+        formula = parse(chk.formula)
+        base = _resolve(d, formula)
+        if base is None:
             continue
-        variants = {}
-        for name in names:
-            f = d.figures[d.figures["metric"] == name]
-            variants[name] = [(a, g.iloc[0]["unit"], sorted(set(g["source_id"]), key=d.citation_number)) for a, g in f.groupby("amount")]
+        missing = [i for i, v in base.items() if v is None]
+        same = next((v.period for i, v in base.items() if i == formula.reference and v is not None), "")
+        variants = {i: _variants(d, i.metric, v.period) for i, v in base.items() if v is not None}
         expected = d.fact(chk.expected) if chk.expected else None
-        combos = [{}] + [{n: v} for n in names for v in variants[n] if v[0] != base[n].amount]
+        combos = [{}] + [{i: v} for i in variants for v in variants[i] if v[0] != base[i].amount and not missing]
         for alt in combos:
             values, sources, desc = {}, [], []
-            for n in names:
-                amount, unit, srcs = alt.get(n, (base[n].amount, base[n].unit, list(base[n].source_ids)))
-                redo = _recompute(d, chk, n, alt, defs)
+            by_metric = {i.metric: v for i, v in alt.items() if not i.pin}
+            for i, cur in base.items():
+                if cur is None:
+                    pin = same if i.pin == SAME else i.pin
+                    desc.append(f"{d.label(i.metric)} ({fmt.period_text(pin) if pin else 'the period of ' + d.label(formula.reference.metric)})"
+                                f" = not in this edition's data")
+                    continue
+                amount, unit, srcs = alt.get(i, (cur.amount, cur.unit, list(cur.source_ids)))
+                redo = _recompute(d, chk, i.metric, by_metric, defs) if not i.pin else None
                 if redo is not None:  # what depends on the variant is recomputed from it, not taken as reported
-                    values[n], rule, srcs = redo
-                    desc.append(f"{d.label(n)} = {_show(values[n], rule.show)}, recomputed with this value (\u2018{rule.label}\u2019)")
+                    values[i.key], rule, srcs = redo
+                    desc.append(f"{d.label(i.metric)} = {_show(values[i.key], rule.show)}, recomputed with this value (\u2018{rule.label}\u2019)")
                     sources += srcs
                     continue
-                values[n] = _as_number(amount, unit)
+                values[i.key] = _as_number(amount, unit)
                 sources += srcs
-                desc.append(_input_text(d, n, amount, unit, base[n].period if n not in alt else ""))
+                desc.append(_input_text(d, i.metric, amount, unit, cur.period if i not in alt or i.pin else ""))
             if alt:
-                (metric, (amount, unit, srcs)), = alt.items()
+                (term, (amount, unit, srcs)), = alt.items()
+                metric = term.metric
                 vrows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
-                vtext = qualified(amount, unit, vrows, True)
+                vtext = qualified(amount, unit, vrows, True) + (f" for {fmt.period_text(base[term].period)}" if term.pin else "")
                 variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {reported_by(d, srcs)}"
             else:
                 metric, variant = "", "with the current value of each input"
             try:
-                result = evaluate(chk.formula, values)
+                result = None if missing else formula.evaluate(values)
             except ZeroDivisionError:
                 result = None
             note = chk.note
-            periods = {n: base[n].period for n in names if n not in alt and base[n].period}
-            if len(set(periods.values())) > 1:  # e.g. a 2025 plan against 2024 revenue: the reader is told, every time
+            # inputs whose period the formula does not name (no pin, or @same), for periods that do not nest: e.g. a 2025 plan
+            # against 2024 revenue; the reader is told, every time
+            periods = {i: base[i].period for i in base if i not in alt and base[i] is not None and base[i].period and i.pin in ("", SAME)}
+            if any(not (nested(p, q) or nested(q, p)) for p in periods.values() for q in periods.values()):
                 note = (note + " " if note else "") + "The inputs are for different periods: " + ", ".join(
-                    f"{d.label(n)} for {fmt.period_text(p)}" for n, p in periods.items()) + "."
+                    f"{d.label(i.metric)} for {fmt.period_text(p)}" for i, p in periods.items()) + "."
             anchor_date = ""
             if chk.anchor:
                 ev = d.event(chk.anchor)
@@ -202,12 +229,12 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                     desc.append(f"counted back from {fmt.event_date_text(ev)} ({ev['label'] or ev['actor']})")
                     sources += [s for s in ev["source_list"] if s not in sources]
             row = {"check": chk.check_id, "label": chk.label, "variant": variant, "variant_metric": metric, "inputs": "; ".join(desc),
-                   "result": result, "shown": _show(result, chk.show, anchor_date) if result is not None else "cannot be computed (division by zero)",
+                   "result": result, "shown": _show(result, chk.show, anchor_date) if result is not None else _not_computed(d, formula, base, same),
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
                    "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
                 exp_value, exp_shown, exp_sources = _as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
-                redo = _recompute(d, chk, chk.expected, alt, defs)
+                redo = _recompute(d, chk, chk.expected, by_metric, defs)
                 if redo is not None:
                     exp_value, rule, exp_sources = redo
                     exp_shown = f"{_show(exp_value, rule.show)} (recomputed with this value: \u2018{rule.label}\u2019)"

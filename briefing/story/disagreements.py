@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data import fmt
+from ..data import fmt, rounding
 from ..data.dataset import Dataset, period_key, place_figures
 from ..data.history import EVIDENCE_ORDER, event_window
 from .checks import qualified
@@ -28,19 +28,24 @@ def figure_disagreements(d: Dataset) -> list[dict]:
         for period, grp in rows.groupby("slot", sort=False):
             cur = series[period]
             own = grp[grp["placed"] != "period"]
-            if own["amount"].nunique() > 1:
+            counted = own[own["version"].notna()]
+            if counted["version"].nunique() > 1:
                 versions = []
-                for amount, g in own.groupby("amount"):
-                    stated = [p for p in dict.fromkeys(g["period"]) if p and p != period]
-                    at_slot = (g["placed"] != "nested").any()
-                    versions.append({"value": qualified(amount, unit, g), "amount": amount,
+                for amount, g in counted.groupby("version"):
+                    exact, restated = g[g["amount"] == amount], g[g["amount"] != amount]
+                    stated = [p for p in dict.fromkeys(exact["period"]) if p and p != period]
+                    at_slot = (exact["placed"] != "nested").any()
+                    versions.append({"value": qualified(amount, unit, exact), "amount": amount,
                                      "period": fmt.period_text(period) if at_slot or not stated else _or(fmt.period_text(p) for p in stated),
-                                     "dated": bool((g["period"] != "").any()), "precise": bool((g["placed"] == "stated").any()),
+                                     "dated": bool((exact["period"] != "").any()), "precise": bool((exact["placed"] == "stated").any()),
                                      "source_ids": sorted(set(g["source_id"]), key=d.citation_number),
-                                     "quotes": list(dict.fromkeys(g["quote"])), "majority": amount == cur.amount})
+                                     "exact_ids": sorted(set(exact["source_id"]), key=d.citation_number),
+                                     "quotes": list(dict.fromkeys(exact["quote"])), "majority": amount == cur.amount,
+                                     "restated": _restatements(d, restated, unit)})
                 versions.sort(key=lambda v: (not v["majority"], -len(v["source_ids"]), v["amount"]))
                 out.append(_with_reporting(d, {"kind": "value", "metric": metric, "label": label, "entity": entity, "period": fmt.period_text(period),
-                                               "n_sources": own["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions}))
+                                               "n_sources": counted["source_id"].nunique(), "consensus": cur.text(), "unit": unit, "versions": versions,
+                                               "roundings": _roundings(d, own, unit)}))
             # one value that sources tie to different periods: the majority's period, then each other reading
             for amount, dissent in grp[grp["placed"] == "period"].groupby("amount"):
                 major = own[(own["amount"] == amount) & (own["placed"] != "undated")]
@@ -53,6 +58,24 @@ def figure_disagreements(d: Dataset) -> list[dict]:
                 out.append(_with_reporting(d, {"kind": "period", "metric": metric, "label": label, "entity": entity, "period": "",
                                                "n_sources": len({s for v in versions for s in v["source_ids"]}), "consensus": fmt.number(amount, unit),
                                                "unit": unit, "versions": versions}))
+    return out
+
+
+def _restatements(d: Dataset, rows: pd.DataFrame, unit: str) -> list[dict]:
+    """The coarser values that restate a version (data.rounding), each as given, with its sources and quote."""
+    return [{"value": qualified(a, unit, g), "source_ids": sorted(set(g["source_id"]), key=d.citation_number), "quote": g.iloc[0]["quote"]}
+            for a, g in rows.groupby("amount")]
+
+
+def _roundings(d: Dataset, own: pd.DataFrame, unit: str) -> list[dict]:
+    """Values that are a rounding of several versions (14 beside 14.3 and 14.4): they support none of them alone."""
+    amb = own[own["version"].isna()]
+    out = []
+    for a, g in amb.groupby("amount"):
+        finest = g.sort_values("decimals", ascending=False).iloc[0] if "decimals" in g else g.iloc[0]
+        of = sorted(v for v in set(own["version"].dropna()) if rounding.rounds_from(v, finest))
+        out.append({"value": qualified(a, unit, g), "of": [fmt.number(v, unit) for v in of],
+                    "source_ids": sorted(set(g["source_id"]), key=d.citation_number), "quote": g.iloc[0]["quote"]})
     return out
 
 
