@@ -9,6 +9,7 @@ from IPython.display import display
 from .data.dataset import load as _load
 from .data.problems import DataError
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
+from .drawing.current import clients_heading, heading, since_the_deal, what_to_watch, where_they_stand
 from .drawing.html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
@@ -76,10 +77,12 @@ __all__ = [
     "checks_block",
     "checks_verdict",
     "clients_chart",
+    "clients_heading",
     "disagreements_block",
     "disputes_summary",
     "empty_notice",
     "event_list",
+    "heading",
     "key_figures_block",
     "latest_block",
     "load",
@@ -91,7 +94,10 @@ __all__ = [
     "say",
     "scale_says",
     "show",
+    "since_the_deal",
     "status_list",
     "timeline_chart",
     "valuation_chart",
+    "what_to_watch",
+    "where_they_stand",
 ]

@@ -164,6 +164,8 @@ class Dataset:
     claims: pd.DataFrame = field(repr=False, default=None)  # non-numeric statements (claims.csv); empty if the package has none
     event_versions: pd.DataFrame = field(repr=False, default=None)  # other sources' versions of an event (version_of), kept off `events`
     topics: pd.DataFrame = field(repr=False, default=None)  # topics.csv: whether a claim topic's answer can change over time
+    watch: pd.DataFrame = field(repr=False, default=None)  # watch.csv: what to watch, each item with its premises
+    _breaking: bool = field(repr=False, default=False)  # series() is breaking a tie by the checks (no tie-break inside it)
 
     @property
     def empty(self) -> bool:
@@ -209,6 +211,8 @@ class Dataset:
             # never averaged. A rounded restatement counts toward the value it rounds from, which is the one shown.
             cands = own[own["version"].map(counts) == top].assign(_undated=lambda g: g["placed"] == "undated", _coarse=lambda g: g["placed"] == "nested")
             amount = cands.sort_values(["_undated", "_coarse", "known_from", "figure_id"]).iloc[0]["version"]
+            if cands["version"].nunique() > 1:  # a tie between values: the one the declared checks bear out leads
+                amount = self._checked(metric, list(dict.fromkeys(cands.sort_values(["_undated", "_coarse", "known_from", "figure_id"])["version"])))
             chosen = own[own["version"] == amount]
             exact = chosen[chosen["amount"] == amount]  # its hedge is the precise value's, not a restatement's
             quals = [q for q in exact["qualifier"] if q]
@@ -219,6 +223,54 @@ class Dataset:
                              n_sources=chosen["source_id"].nunique(), n_total=counted["source_id"].nunique(),
                              disputed=own["version"].nunique() > 1 or bool((grp["placed"] == "period").any())))
         return out
+
+    def _checked(self, metric: str, amounts: list[float]) -> float:
+        """Of values that as many sources give, the first that the declared checks (checks.csv) bear out: a check with
+        this metric as an input or as its expected value passes with it (within its tolerance) and fails with the
+        others, the other metrics at their current values; else the first. Never a value the page's own check fails."""
+        if self._breaking or self.checks is None or self.checks.empty:
+            return amounts[0]
+        from .formula import FormulaError, parse
+
+        self._breaking = True
+        try:
+            score = dict.fromkeys(amounts, 0)
+            for _, c in self.checks.iterrows():
+                if not c.get("expected"):
+                    continue
+                try:
+                    f = parse(c["formula"])
+                except FormulaError:
+                    continue
+                if any(i.pin for i in f.inputs) or (metric not in f.names and c["expected"] != metric):
+                    continue
+                tol = float(c["tolerance"]) if c.get("tolerance") else 0.02
+                for amount in amounts:
+                    vals = {}
+                    for i in f.inputs:
+                        fact = None if i.metric == metric else self.fact(i.metric)
+                        a, unit = (amount, self._unit(metric)) if i.metric == metric else ((fact.amount, fact.unit) if fact else (None, ""))
+                        if a is None:
+                            break
+                        vals[i.key] = a / 100 if unit == "percent" else a
+                    exp = None if c["expected"] == metric else self.fact(c["expected"])
+                    want = amount if c["expected"] == metric else (exp.amount if exp else None)
+                    if len(vals) < len(f.inputs) or not want:
+                        continue
+                    try:
+                        got = f.evaluate(vals)
+                    except ZeroDivisionError:
+                        continue
+                    want = want / 100 if self._unit(c["expected"]) == "percent" else want
+                    score[amount] += 1 if abs(got - want) <= tol * abs(want) else -1
+            best = max(score.values())
+            return next(a for a in amounts if score[a] == best)
+        finally:
+            self._breaking = False
+
+    def _unit(self, metric: str) -> str:
+        rows = self.figures.loc[self.figures["metric"] == metric, "unit"]
+        return rows.iloc[0] if len(rows) else ""
 
     def fact(self, metric: str) -> Fact | None:
         """The metric's current value: the consensus of its latest period, with the earlier periods as history."""
@@ -409,6 +461,7 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
         df["_first"], df["_last"] = [s[0] for s in spans], [s[1] for s in spans]
         df["when"] = [when_text(a, e) for a, e in zip(df["as_of"], ev)]
     topics = _frame(tables["topics"]).set_index("topic", drop=False) if "topics" in tables else None
+    watch = _frame(tables["watch"]) if "watch" in tables else None
 
     all_sources = sources.copy()
     if as_of:
@@ -438,4 +491,5 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
         claims=claims.sort_values(["topic", "as_of", "claim_id"]).reset_index(drop=True),
         event_versions=versions,
         topics=topics,
+        watch=watch,
     )

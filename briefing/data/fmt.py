@@ -108,3 +108,10 @@ def period_text(period: str) -> str:
     if len(parts) == 2:
         return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return date_text(period)
+
+
+def on(when: str) -> str:
+    """A date in words as it follows a verb: 'on June 18, 2025', 'in October 2025', 'in 2025', 'between June 12 and 15, 2025'."""
+    if not when or when.startswith("between"):
+        return when
+    return f"on {when}" if "," in when else f"in {when}"

@@ -23,9 +23,10 @@ MAX_LIST = 40  # long lists show the first rows and "and N more"
 class HTML:
     """A block of trusted markup built from escaped parts."""
 
-    def __init__(self, html: str, stale: list[dict] | None = None):
+    def __init__(self, html: str, stale: list[dict] | None = None, told: set[str] | None = None):
         self.html = html
         self.stale = stale or []  # sentences withheld because a premise or a figure is missing: reported by the build
+        self.told = told or set()  # parties whose standing a printed sentence tells (its status:, direction: or evidence: premises)
 
     def _repr_html_(self) -> str:
         return f'<div class="briefing-block mathjax_ignore tex2jax_ignore">{self.html}</div>' if self.html else ""
@@ -78,6 +79,7 @@ def plain_ids(d: Dataset, text: str) -> str:
     return id_pattern(d).sub(number, escape(text))
 
 
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-+]+))?\}")
 
 
@@ -145,10 +147,13 @@ def say(d: Dataset, *sentences) -> HTML:
     """
     from ..story.premises import check
 
-    out, stale = [], []
+    out, stale, told = [], [], set()
     for item in sentences:
         sentence, *premises = (item,) if isinstance(item, str) else item
+        original = sentence
         reasons = [r for r in (check(d, p) for p in premises) if r]
+        # [[...]]: a side detail (Wang's age) dropped when its figure is missing, never withholding the sentence's main fact
+        sentence = _OPTIONAL.sub(lambda m: m.group(1) if all(_resolve(d, *p.groups()) is not None for p in _PLACEHOLDER.finditer(m.group(1))) else "", sentence)
         parts, pos = [], 0
         for m in [] if reasons else _PLACEHOLDER.finditer(sentence):
             value = _resolve(d, *m.groups())
@@ -159,11 +164,12 @@ def say(d: Dataset, *sentences) -> HTML:
             parts.append(value)
             pos = m.end()
         if reasons:
-            stale.append({"sentence": sentence, "reason": "; ".join(dict.fromkeys(reasons))})
+            stale.append({"sentence": original, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
         parts.append(escape(sentence[pos:]))
         out.append("".join(parts))
-    return HTML(f"<p>{' '.join(out)}</p>" if out else "", stale)
+        told |= {p.split(":", 1)[1].split("=")[0].rstrip("!").strip() for p in premises if p.split(":", 1)[0] in ("status", "direction", "evidence")}
+    return HTML(f"<p>{' '.join(out)}</p>" if out else "", stale, told)
 
 
 def numbers_panel(d: Dataset) -> HTML:

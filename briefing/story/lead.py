@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from ..data import fmt
 from ..data.dataset import Dataset
 
@@ -36,13 +34,22 @@ def edition_date(d: Dataset) -> str:
     return max(dates) if dates else ""
 
 
+def _minor(r) -> bool:
+    return str(r.get("minor", "")).strip().lower() == "yes"
+
+
 def developments(d: Dataset) -> list[dict]:
-    """Every dated development: events, status changes, figure updates (unsorted)."""
+    """Every dated development: events, status changes, figure updates (unsorted), each with its weight: a status
+    change that moves a party (4) or any other (3), a lead metric's update (3.5) or any other figure's (3), an event
+    (1, or 2 with a label, plus up to 1 for how widely it is reported); an event curators mark minor (events.csv
+    minor = yes: colour, not news) weighs 0 and never leads."""
+    lead_metrics = set(d.lead_metrics())
     out = []
     for _, r in d.events.iterrows():
-        out.append({"date": r["date"], "when": fmt.event_date_text(r), "text": r["description"],
-                    "source_ids": r["source_list"], "weight": (3 if r.get("label") else 1) + min(len(r["source_list"]), 5) / 5,
-                    "party": r["actor"], "kind": "event"})
+        weight = 0 if _minor(r) else (2 if r.get("label") else 1) + min(len(r["source_list"]), 5) / 5
+        out.append({"date": r["date"], "when": fmt.event_date_text(r), "text": r["description"], "label": r.get("label", ""),
+                    "source_ids": r["source_list"], "weight": weight, "party": r["actor"], "kind": "event", "quote": r["quote"],
+                    "id": r["event_id"]})
     for h in d.status_histories():  # a party's history moving on: each moment whose lead status differs from the one before
         for before, m in zip(h.moments, h.moments[1:]):
             prev, r = before.lead, m.lead
@@ -50,32 +57,54 @@ def developments(d: Dataset) -> list[dict]:
                 out.append({"date": r["_first"], "when": r["when"], "source_ids": r["source_list"], "party": h.key, "kind": "status",
                             "status": r["status"], "prev_status": prev["status"], "evidence": r["evidence"], "prev_evidence": prev["evidence"],
                             "prev_when": prev["when"], "text": f"{h.key}: {prev['status']} \u2192 {r['status']} ({r['evidence']})",
-                            "weight": 3 + (r["direction"] != "neutral")})
+                            "weight": 3 + (r["direction"] != prev["direction"]), "quote": r["quote"], "event_id": r.get("event_id", ""),
+                            "id": r["relationship_id"]})
     for metric in dict.fromkeys(d.figures["metric"]):
         f = d.fact(metric)
         prev = f.previous if f else None
         if prev is None:
             continue
         rows = d.figures[d.figures["metric"] == metric]
-        date = f.period if len(f.period) == 10 else min(rows[rows["source_id"].isin(f.source_ids)]["known_from"])
+        mine = rows[rows["source_id"].isin(f.source_ids) & (rows["amount"] == f.amount)]
+        date = f.period if len(f.period) == 10 else min(mine["known_from"] if len(mine) else rows["known_from"])
         out.append({"date": date, "when": fmt.date_text(date), "source_ids": list(f.source_ids), "party": f.entity, "kind": "figure",
-                    "text": f"{f.label}: {prev.text()} \u2192 {f.text()}" + (f" ({f.period_text()})" if f.period else ""), "weight": 3.5,
-                    "label": f.label, "value": f.text(), "previous": prev.text(), "up": f.amount > prev.amount})
+                    "text": f"{f.label}: {prev.text()} \u2192 {f.text()}" + (f" ({f.period_text()})" if f.period else ""),
+                    "weight": 3.5 if metric in lead_metrics else 3, "label": f.label, "value": f.text(), "previous": prev.text(),
+                    "up": f.amount > prev.amount, "quote": mine.iloc[0]["quote"] if len(mine) else "", "id": metric})
     return out
 
 
+def same_development(a: dict, b: dict) -> bool:
+    """An event and the status change or figure update it reports are one development: the status rests on the event
+    (event_id), or both are told on the same day by a shared source and one's quote contains the other's (the figure's
+    '$500 million' inside the event's sentence), whatever their party names."""
+    if a["kind"] == b["kind"] or a["date"] != b["date"]:
+        return False
+    if a.get("event_id") and a["event_id"] == b.get("id") or b.get("event_id") and b["event_id"] == a.get("id"):
+        return True
+    if not set(a["source_ids"]) & set(b["source_ids"]):
+        return False
+    qa, qb = a.get("quote", "").strip(), b.get("quote", "").strip()
+    return bool(qa and qb and (qa in qb or qb in qa)) or _same_party(a["party"], b["party"])
+
+
 def latest(d: Dataset, count: int = LATEST_COUNT) -> list[dict]:
-    """The developments the page leads with, newest first (see the module docstring for the rule)."""
+    """The developments the page leads with, newest first (see the module docstring for the rule). An item that is the
+    same development as an event keeps the event's label and source list as `merged`."""
     items = sorted(developments(d), key=lambda i: (_desc(i["date"]), -i["weight"]))
     chosen: list[dict] = []
     for item in items:
+        if item["weight"] <= 0:
+            continue  # marked minor: colour, not news
         same_day = [c for c in chosen if c["date"] == item["date"]]
-        # one development reported as an event and as a status change or figure update: keep the heavier (it sorts first)
-        if any(c["kind"] != item["kind"] and set(c["source_ids"]) & set(item["source_ids"]) and _same_party(c["party"], item["party"]) for c in same_day):
+        twin = next((c for c in same_day if same_development(c, item)), None)
+        if twin is not None:  # one development reported as an event and as a status change or figure update: keep the heavier
+            if item["kind"] == "event" and item.get("label"):
+                twin["event_label"] = item["label"]
             continue
         if len(same_day) >= PER_DAY:
             continue
-        chosen.append(item)
+        chosen.append(dict(item))
         if len(chosen) == count:
             break
     return chosen
@@ -94,39 +123,74 @@ def months_between(a: str, b: str) -> int:
     return (y.year - x.year) * 12 + y.month - x.month - (y.day < x.day)
 
 
-def newest_key_event(d: Dataset) -> pd.Series | None:
-    labelled = d.events[d.events["label"] != ""] if "label" in d.events else d.events.iloc[0:0]
-    return None if labelled.empty else labelled.sort_values(["date", "event_id"]).iloc[-1]
+def _verb(evidence: str) -> str:
+    return {"confirmed": "says it is", "reported": "is reported to be", "rumoured": "is said to be"}.get(evidence, "is")
+
+
+def headline_text(d: Dataset, item: dict) -> str:
+    """A development as a headline: an event's label where it has one (or the labelled event it is one with), else its
+    own words ('Google says it is staying with Scale', 'Ceiling of ... rises to $500M', an event's description)."""
+    if item.get("event_label") or item.get("label") and item["kind"] == "event":
+        return item.get("event_label") or item["label"]
+    if item["kind"] == "status":
+        return f"{item['party']} {_verb(item['evidence'])} {d.status_phrase(item['status'])}"
+    if item["kind"] == "figure":
+        return f"{item['label']} {'rises' if item['up'] else 'falls'} to {item['value']}"
+    return item["text"].rstrip(".")
+
+
+def newest_key_development(d: Dataset) -> dict | None:
+    """The newest development after the deal that is not minor, the heaviest of its day; labels name events, they do
+    not select them."""
+    start = deal_date(d)
+    items = [i for i in latest(d, count=50) if start and i["date"] > start and i["weight"] >= 1]
+    return items[0] if items else None
 
 
 def moved_on(d: Dataset) -> bool:
-    """Whether the story has moved on from the deal: its newest key event is more than MOVED_ON_DAYS after it."""
-    start, key = deal_date(d), newest_key_event(d)
+    """Whether the story has moved on from the deal: its newest key development is more than MOVED_ON_DAYS after it."""
+    start, key = deal_date(d), newest_key_development(d)
     return bool(start and key is not None and (dt.date.fromisoformat(key["date"]) - dt.date.fromisoformat(start)).days > MOVED_ON_DAYS)
 
 
 def headline(d: Dataset) -> str:
-    """The edition's headline: the deal, or once the story has moved on, the newest key event and the deal behind it."""
+    """The edition's headline: the deal, or once the story has moved on, the newest key development and the deal behind it."""
     inv, stake = d.fact("meta_investment_usd"), d.fact("meta_stake_pct")
     if not (inv and stake):
         return "Meta and Scale AI: nothing reported yet" if d.empty else "Meta weighs a stake in Scale AI"
     deal = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
     if moved_on(d):
-        start, key = deal_date(d), newest_key_event(d)
+        start, key = deal_date(d), newest_key_development(d)
         months = months_between(start, key["date"])
-        return f"{key['label']}, {months} month{'s' if months != 1 else ''} after {deal}"
+        return f"{headline_text(d, key)}, {months} month{'s' if months != 1 else ''} after {deal}"
     return deal + (". Clients that compete with Meta began pulling away." if not d.pulling_back().empty else "")
 
 
+def _mover_clause(d: Dataset, r, with_date: bool) -> str:
+    phrase = d.status_phrase(r["status"])
+    when = f" {fmt.on(r['when'])}" if with_date else ""
+    if r["evidence"] == "confirmed":
+        return f"{r['party']} confirmed{when} that it is {phrase}"
+    if r["evidence"] == "reported":
+        return f"{r['party']} is reported to be {phrase}"
+    return f"{r['party']} is said, without attribution, to be {phrase}"
+
+
 def dek(d: Dataset) -> str:
-    """The one sentence under the headline: where Scale AI's clients stand now."""
-    movers = d.movers()
-    away, toward = int((movers["direction"] == "away").sum()), int((movers["direction"] == "toward").sum())
+    """The one sentence under the headline: the two or three facts a reader needs most, from the data's current state
+    (the surest, newest moves of Scale AI's clients, after the story's own news once it has moved on); never a count."""
     if d.empty:
         return "Nothing about Meta and Scale AI had been reported by this date."
-    if not (away or toward):
+    movers = d.movers()
+    if movers.empty:
         return "No client of Scale AI has been reported moving away from it."
-    count = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}.get(away, str(away)) if away else "None"
-    verb = "was" if away == 1 else "were"
-    rest = f"; {toward} {'was' if toward == 1 else 'were'} reported moving toward it" if toward else ""
-    return f"{count} of Scale AI's clients {verb} last reported moving away from it{rest}."
+    start = deal_date(d) or ""
+    ranked = movers.assign(_ev=movers["evidence"].map(lambda e: ["confirmed", "reported", "rumoured"].index(e)),
+                           _after=movers["_first"] > start)
+    if moved_on(d):  # a year on: the newest moves lead, surest first among them
+        ranked = ranked.sort_values(["_first", "_ev", "party"], ascending=[False, True, True])
+    else:
+        ranked = ranked.sort_values(["_ev", "_first", "party"], ascending=[True, False, True])
+    clauses = [_mover_clause(d, r, i == 0) for i, (_, r) in enumerate(ranked.head(3).iterrows())]
+    text = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    return text[:1].upper() + text[1:] + "."

@@ -12,6 +12,7 @@ knows what to rewrite. The kinds:
 - ``latest:EVENT_ID``      the event is still the newest of its kind (its event_type)
 - ``figure:METRIC``        the metric has no newer value: one period only
 - ``figure:METRIC=PERIOD`` the metric's current value is still the one for PERIOD (empty: undated)
+- ``until:YYYY-MM-DD``     the edition is current to that day or earlier (an item that expires)
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def check(d: Dataset, premise: str) -> str | None:
         if cur.period == want:
             return None
         return f"{d.label(key)}'s current value is now the one for {cur.period_text() or 'no stated period'} ({cur.text()})"
-    raise ValueError(f"unknown premise '{premise}' (expected status:, direction:, evidence:, latest: or figure:)")
+    if kind == "until":
+        from .lead import edition_date
+
+        today = edition_date(d)
+        return None if today and today <= key else f"the edition is current to {today}, after {key}, when this expires"
+    raise ValueError(f"unknown premise '{premise}' (expected status:, direction:, evidence:, latest:, figure: or until:)")
 
 
 def stale_lines(notebook: str, nb) -> list[str]:

@@ -1,0 +1,75 @@
+"""The story's blocks that read the data's current state (briefing.story.standing): a heading that follows the state,
+where each party stands, what happened since the deal (with the timeline once the story spans months), what to watch."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..data.dataset import Dataset
+from ..story import standing as st
+from ..story.ranking import slug
+from .html import HTML, chart_block, cite, event_list, say
+from .story_blocks import more_link
+from .timeline import timeline_chart
+
+TIMELINE_MONTHS = 3  # the timeline joins the story once it spans more than this many months
+
+
+def heading(text: str) -> HTML:
+    """A story section's heading, computed (its words follow the data), with the anchor a markdown heading would get."""
+    anchor = slug(text)
+    return HTML(f'<h2 id="{escape(anchor)}">{escape(text)}<a class="anchor-link" href="#{escape(anchor)}">\u00b6</a></h2>')
+
+
+def clients_heading(d: Dataset) -> HTML:
+    return heading(st.clients_heading(d))
+
+
+def where_they_stand(d: Dataset, roles: list[str], told: HTML | None = None) -> HTML:
+    """A sentence for each party in these roles that has moved and that no hand-written sentence (whose premise still
+    holds) tells: its latest status with what came before, dated and cited; the rest counted."""
+    items, more = st.to_tell(d, roles, told.told if told is not None else set())
+    if not items:
+        return HTML("")
+    text = " ".join(f"{escape(i['text'][:-1])}{cite(d, i['source_ids'])}." for i in items)
+    return HTML(f'<p class="standing">{text}</p>{more_link(more, "appendix-parties", "parties")}')
+
+
+def since_the_deal(d: Dataset) -> HTML:
+    """'Since the deal': once the story has moved on, the developments Latest does not show, oldest first, and the
+    timeline when the story spans more than TIMELINE_MONTHS months."""
+    items, more = st.since_the_deal(d)
+    span = st.span_months(d)
+    if not items and span <= TIMELINE_MONTHS:
+        return HTML("")
+    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
+                  for i in items)
+    body = f'<ul class="since">{lis}</ul>{more_link(more, "appendix-events", "developments")}' if lis else ""
+    if span > TIMELINE_MONTHS:
+        body += str(chart_block(d, timeline_chart(d), data_html=event_list(d)))
+    return HTML(str(heading("Since the deal")) + body)
+
+
+def what_to_watch(d: Dataset) -> HTML:
+    """watch.csv's items whose premises hold (the others are withheld and named by stale: lines), then, for each client
+    moving away whose move no kept item covers and no party has confirmed, whether it will be."""
+    items = []
+    if d.watch is not None:
+        for _, r in d.watch.iterrows():
+            premises = [p.strip() for p in r["premises"].split(";") if p.strip()]
+            items.append((r["question"], *premises))
+    kept = say(d, *items)
+    extra = []
+    movers = d.movers()
+    for _, r in movers[(movers["direction"] == "away") & (movers["evidence"] != "confirmed")].iterrows():
+        if r["party"] in kept.told:
+            continue
+        how = "reported" if r["evidence"] == "reported" else "unattributed"
+        extra.append(f"Whether {escape(r['party'])} confirms it is {escape(d.status_phrase(r['status']))}: so far the account is {how}"
+                     f"{cite(d, r['source_list'])}.")
+    if not extra:
+        return kept
+    html = str(kept)
+    more = " ".join(extra)
+    html = html[:-4] + " " + more + "</p>" if html.endswith("</p>") else f"<p>{more}</p>"
+    return HTML(html, kept.stale, kept.told)
