@@ -16,6 +16,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from .chart import Chart
+from .timeline import timeline_order
 
 MAX_LIST = 40  # long lists show the first rows and "and N more"
 
@@ -245,6 +246,7 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
         ev = ev[ev["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if ev.empty:
         return HTML("<p>No events of this kind had been reported by this date.</p>")
+    ev = timeline_order(ev)  # the chart's order: within a day, the announcement before the reports of it
     shown = ev.tail(limit)  # if cut, the oldest go: the newest news is never the part left out
     days: dict[str, list[str]] = {}
     for _, r in shown.iterrows():
