@@ -8,11 +8,12 @@ from IPython.display import display
 
 from .data.dataset import load as _load
 from .data.problems import DataError
+from .drawing.appendix import appendix_intro, chart_table, charts_data_block, fold, folded_chart, part, parties_block, statements_block
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
-from .drawing.html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
+from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
-from .drawing.record import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
+from .drawing.record import changes_block, changes_summary, checks_block, disagreements_block, key_figures_block
 from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .drawing.timeline import timeline_chart
 
@@ -73,6 +74,7 @@ __all__ = [
     "changes_summary",
     "chart_block",
     "chart_table",
+    "charts_data_block",
     "checks_block",
     "checks_verdict",
     "clients_chart",
@@ -80,6 +82,8 @@ __all__ = [
     "disputes_summary",
     "empty_notice",
     "event_list",
+    "fold",
+    "folded_chart",
     "key_figures_block",
     "latest_block",
     "load",
@@ -87,10 +91,12 @@ __all__ = [
     "notebook_sources",
     "numbers_panel",
     "part",
+    "parties_block",
     "rivals_chart",
     "say",
     "scale_says",
     "show",
+    "statements_block",
     "status_list",
     "timeline_chart",
     "valuation_chart",

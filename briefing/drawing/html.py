@@ -329,11 +329,3 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None, table_i
            f'{data_html or table(chart.data, chart.title, d=d)}</details>' if not table_in_appendix else "")
         + "</figure>"
     )
-
-
-def chart_table(d: Dataset, chart: Chart) -> HTML:
-    """A story chart's data, for the appendix: collapsed, labelled with the chart's finding, linked from the chart."""
-    if chart.empty_message:
-        return HTML("")
-    return HTML(f'<details class="chart-data" id="data-{chart.name}"><summary>{escape(chart.title)}</summary>'
-                f'<div id="data-{chart.name}-table">{table(chart.data, chart.title, d=d)}</div></details>')
