@@ -6,6 +6,7 @@ the data package, and the appendix says so once, in print only."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import pandas as pd
@@ -133,11 +134,13 @@ HEADERS = {  # a chart's data column -> the header a reader sees; a column not n
     "bar": "Figure", "amount_usd": "Amount", "party": "Party", "status": "Status", "reported": "Figures it gave",
     "evidence": "How sure", "when": "When", "source_ids": "Sources", "sources": "Sources", "period": "For", "qualifier": "Hedge",
 }
-FOLDED_INTO = {"direction", "dated", "shown_as_latest", "n_sources", "metric"}  # said by another cell (the status words, the date, the citations)
+FOLDED_INTO = {"direction", "dated", "shown_as_latest", "n_sources", "metric", "date_from", "date_until"}  # said by another cell
+ISO = re.compile(r"\d{4}(-\d\d){0,2}")
 
 
-def _date(value: str) -> str:
-    return fmt.period_text(value) if value else ""
+def _date(value) -> str:
+    """An ISO date or period in words ('June 12, 2025', 'June 2025'); a date already in words stays as it is."""
+    return fmt.period_text(value) if isinstance(value, str) and ISO.fullmatch(value) else ("" if value is None else str(value))
 
 
 def reader_frame(data: pd.DataFrame) -> pd.DataFrame:
