@@ -8,12 +8,13 @@ from IPython.display import display
 
 from .data.dataset import load as _load
 from .data.problems import DataError
+from .drawing.appendix import appendix_intro, chart_table, charts_data_block, fold, folded_chart, part, parties_block, statements_block
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
 from .drawing.current import clients_heading, heading, since_the_deal, what_to_watch, where_they_stand
-from .drawing.html import HTML, chart_block, chart_table, event_list, numbers_panel, status_list
+from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
-from .drawing.record import appendix_intro, changes_block, changes_summary, checks_block, disagreements_block, key_figures_block, part
+from .drawing.record import changes_block, changes_summary, checks_block, disagreements_block, key_figures_block
 from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .drawing.timeline import timeline_chart
 
@@ -74,6 +75,7 @@ __all__ = [
     "changes_summary",
     "chart_block",
     "chart_table",
+    "charts_data_block",
     "checks_block",
     "checks_verdict",
     "clients_chart",
@@ -82,6 +84,8 @@ __all__ = [
     "disputes_summary",
     "empty_notice",
     "event_list",
+    "fold",
+    "folded_chart",
     "heading",
     "key_figures_block",
     "latest_block",
@@ -90,11 +94,13 @@ __all__ = [
     "notebook_sources",
     "numbers_panel",
     "part",
+    "parties_block",
     "rivals_chart",
     "say",
     "scale_says",
     "show",
     "since_the_deal",
+    "statements_block",
     "status_list",
     "timeline_chart",
     "valuation_chart",

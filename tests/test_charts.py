@@ -165,6 +165,33 @@ def test_timeline_order_puts_a_window_after_the_days_it_starts_on():
     assert list(windows["_until"]) == sorted(windows["_until"]), "windows by their end"
 
 
+def test_timeline_puts_the_announcement_before_the_reports_of_the_same_day():
+    """Within a day the data's order: what a party announced (status 'announced') before what was reported about it, then file order."""
+    d = load(DATA)
+    ev = timeline.timeline_order(d.events)
+    day = ev[(ev["date"] == "2025-06-12") & (ev["date_precision"] == "day")]
+    ranks = list(day["status"].map(timeline.STATUS_RANK))
+    assert ranks == sorted(ranks) and ranks[0] == 0, list(day["event_id"])
+    lines = texts(timeline.timeline_chart(d).svg)
+    said = [t for t in lines if t.startswith(("Scale announces", "Reuters: Google"))]
+    assert said and said[0].startswith("Scale announces"), said
+
+
+def test_timeline_labels_are_shortened_at_a_word_boundary(small_copy):
+    long = ("Google was reported to be seeking a way out of its contracts with Scale AI while it weighed several other "
+            "data labelling vendors for its next models")
+    add_rows(small_copy, "events", [f"ev-test-long,2025-06-09,day,,,Google,,report,{long},,reported,agg-14,Meta's US$14.3 billion investment in Scale AI,,"])
+    d = load(small_copy)
+    chart = timeline.timeline_chart(d)
+    cut = [t for t in texts(chart.svg) if t.endswith("\u2026")]
+    assert cut, "the fixture has a label too long for two lines"
+    vocabulary = {w.strip(",;:") for text in (*d.events["label"], *d.events["description"]) for w in text.split()}
+    for line in cut:
+        kept = line.removesuffix("\u2026").split()
+        assert kept and all(w in vocabulary for w in kept), f"cut inside a word: {line!r}"
+    assert any("Google was reported" in t for t in texts(chart.svg))
+
+
 # ---------------------------------------------------------------- every chart
 
 

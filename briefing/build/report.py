@@ -16,6 +16,8 @@ from pathlib import Path
 PHONE = (390, 844)  # the phone the story is measured on, CSS px
 BUDGET = {"words": 1500, "screens": 10, "pages": 6}  # the story of an edition about the deal
 BUDGET_LATER = {"words": 1800, "screens": 12, "pages": 7}  # once the story has moved on (a year of news)
+APPENDIX_BUDGET = {"screens": 6, "pages": 8}  # the appendix with every part folded, on a phone; printed (its folded parts as summaries)
+APPENDIX_BUDGET_LATER = {"screens": 6, "pages": 10}
 _APPENDIX = re.compile(r'<section[^>]*\bid="appendix"')
 
 
@@ -56,8 +58,13 @@ def story_words(html: str) -> int:
     return p.words
 
 
-def phone_screens(html_path: Path) -> tuple[float, str] | None:
-    """How tall the story is on a phone, in screens: measured in Chromium when it is installed, else laid out by WeasyPrint."""
+_HEIGHTS_JS = ("() => { const a = document.querySelector('#appendix'); const r = a ? a.getBoundingClientRect() : null; "
+               "return r ? [r.top + scrollY, r.height] : [document.documentElement.scrollHeight, 0]; }")
+
+
+def phone_screens(html_path: Path) -> tuple[float, str] | tuple[float, str, float] | None:
+    """How tall the story is on a phone, in screens: measured in Chromium when it is installed (then also the closed
+    appendix's height, every folded part shut, as a third item), else laid out by WeasyPrint (the story only)."""
     try:
         from playwright.sync_api import Error, sync_playwright
 
@@ -66,10 +73,9 @@ def phone_screens(html_path: Path) -> tuple[float, str] | None:
                                                                      "--disable-background-networking", "--disable-component-update"])
             page = b.new_page(viewport={"width": PHONE[0], "height": PHONE[1]})
             page.goto(Path(html_path).resolve().as_uri())
-            top = page.evaluate("() => { const a = document.querySelector('#appendix'); "
-                                "return a ? a.getBoundingClientRect().top + scrollY : document.documentElement.scrollHeight; }")
+            top, appendix = page.evaluate(_HEIGHTS_JS)
             b.close()
-        return top / PHONE[1], "Chromium"
+        return top / PHONE[1], "Chromium", appendix / PHONE[1]
     except (ImportError, OSError, Error):
         pass
     try:
@@ -106,9 +112,12 @@ def story_pages(pdf_path: Path) -> tuple[int, int] | None:
         return None
 
 
-def budget_for(html: str) -> dict:
+def budget_for(html: str, appendix: bool = False) -> dict:
     m = re.search(r'<meta name="briefing.budget" content="([a-z]+)"', html)
-    return BUDGET_LATER if m and m.group(1) == "later" else BUDGET
+    later = bool(m and m.group(1) == "later")
+    if appendix:
+        return APPENDIX_BUDGET_LATER if later else APPENDIX_BUDGET
+    return BUDGET_LATER if later else BUDGET
 
 
 def story_line(build_dir: Path) -> list[str]:
@@ -124,17 +133,22 @@ def story_line(build_dir: Path) -> list[str]:
         figures["screens"] = screens[0]
         parts.append(f"{screens[0]:.1f} phone screens" + ("" if screens[1] == "Chromium" else f" ({screens[1]})"))
     pages = story_pages(pdf_path) if pdf_path.is_file() else None
-    tail = ""
+    appendix, tail = {}, []
+    if len(screens or ()) > 2 and _APPENDIX.search(html):
+        appendix["screens"] = screens[2]
+        tail.append(f"{screens[2]:.1f} phone screens closed")
     if pages:
         figures["pages"] = pages[0]
         parts.append(f"{pages[0]} PDF page{'s' * (pages[0] != 1)}")
-        tail = f"; appendix: {pages[1]} page{'s' * (pages[1] != 1)}"
-    lines = ["  story: " + ", ".join(parts) + tail]
-    budget = budget_for(html)
+        appendix["pages"] = pages[1]
+        tail.append(f"{pages[1]} page{'s' * (pages[1] != 1)}")
+    lines = ["  story: " + ", ".join(parts) + ("; appendix: " + ", ".join(tail) if tail else "")]
     names = {"words": "words", "screens": "phone screens", "pages": "PDF pages"}
-    for key, limit in budget.items():
-        if key in figures and figures[key] > limit:
-            lines.append(f"warning: the story is over its budget of {limit:,} {names[key]} ({figures[key]:,.1f}): shorten it, or move detail to the appendix")
+    for layer, got, budget, advice in (("story", figures, budget_for(html), "shorten it, or move detail to the appendix"),
+                                       ("appendix", appendix, budget_for(html, appendix=True), "fold its long parts")):
+        for key, limit in budget.items():
+            if key in got and got[key] > limit:
+                lines.append(f"warning: the {layer} is over its budget of {limit:,} {names[key]} ({got[key]:,.1f}): {advice}")
     return lines
 
 

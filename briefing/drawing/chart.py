@@ -126,11 +126,18 @@ def text_width(text: str, size: float = BODY, weight: str = "normal") -> float:
 
 
 def wrap(text: str, width: float, size: float = BODY, weight: str = "normal", max_lines: int = 3) -> list[str]:
-    """Lines of at most `width` inches, broken at spaces; a word too long for a line, or a line past max_lines, is cut with '…'."""
+    """Lines of at most `width` inches, broken at spaces. Past max_lines the last line ends at a word boundary with
+    '…' (never 'seekin…'); only a single word wider than the whole line (a URL, an id) is cut inside itself."""
     def fit(word: str) -> str:
         while len(word) > 1 and text_width(word, size, weight) > width:
             word = word[:-2] + "\u2026"
         return word
+
+    def shorten(line: str) -> str:
+        words = line.split()
+        while len(words) > 1 and text_width(" ".join(words) + " \u2026", size, weight) > width:
+            words.pop()
+        return fit(" ".join(words).rstrip(",;:") + " \u2026")
 
     lines, line = [], ""
     for w in (fit(w) for w in str(text).split()):
@@ -142,7 +149,7 @@ def wrap(text: str, width: float, size: float = BODY, weight: str = "normal", ma
     lines.append(line)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        lines[-1] = fit(lines[-1] + " \u2026")
+        lines[-1] = shorten(lines[-1])
     return lines
 
 

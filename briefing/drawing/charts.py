@@ -29,15 +29,18 @@ from .chart import (
     finish,
     labelled_bars,
     mark,
+    plain,
     plt,
     rows_chart,
     span_text,
     tooltip,
+    wrap,
 )
 
 
 def valuation_chart(d: Dataset) -> Chart:
-    """The valuation before and after the deal, with Meta's investment and stake against it."""
+    """The valuation before and after the deal, the after bar split into what Scale was worth before the money came in
+    and Meta's new money: the cheque is drawn as part of the $29B it helps make, never as a third valuation beside them."""
     pre, post, inv, stake = (d.fact(m) for m in ("valuation_pre_usd", "valuation_post_usd", "meta_investment_usd", "meta_stake_pct"))
     rows = []
     for label, fact in (("Valuation before the deal", pre), ("Valuation after the deal", post), ("Meta's investment", inv)):
@@ -45,6 +48,7 @@ def valuation_chart(d: Dataset) -> Chart:
             rows.append({"bar": label, "figure": fact.label, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids), "metric": fact.metric})
     data = pd.DataFrame(rows, columns=["bar", "figure", "amount_usd", "sources", "metric"])
     ids = sorted({s for f in (pre, post, inv, stake) if f for s in f.source_ids}, key=d.citation_number)
+    stacked = bool(post and inv and 0 < inv.amount < post.amount)  # the new money is inside the valuation after the deal
     if pre and post and pre.amount:
         mult = post.amount / pre.amount
         title = "Meta's deal roughly doubled Scale AI's valuation" if 1.8 <= mult <= 2.2 else f"Meta's deal took Scale AI's valuation to {fmt.ratio(mult)} its earlier level"
@@ -53,22 +57,42 @@ def valuation_chart(d: Dataset) -> Chart:
     else:
         title = "Scale AI's valuation"
     stake_txt = f" for a {stake.text()} stake" if stake else ""
-    chart = Chart("valuation", title, "US dollars", "", ids, data)
+    subtitle = "US dollars"
+    if stacked:
+        subtitle += "; the valuation after the deal includes Meta's new money"
+    chart = Chart("valuation", title, subtitle, "", ids, data)
     if data.empty:
         chart.empty_message = "No valuation or investment figures had been reported by this date."
         chart.alt = chart.empty_message
         return chart
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(data) + 0.2))
+    facts = {"valuation_pre_usd": pre, "valuation_post_usd": post, "meta_investment_usd": inv}
+    valuations = data[data["metric"] != "meta_investment_usd"] if stacked else data
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(valuations) + (0.42 if stacked else 0) + 0.2))
     fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
     colours = {"Valuation before the deal": GREY, "Valuation after the deal": BLUE, "Meta's investment": VERMILLION}
-    facts = {"valuation_pre_usd": pre, "valuation_post_usd": post, "meta_investment_usd": inv}
-    texts = [fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == "meta_investment_usd" else "") for _, r in data.iterrows()]
-    bars = labelled_bars(ax, list(data["bar"]), list(data["amount_usd"] / 1e9), [colours[b] for b in data["bar"]], texts)
-    for bar, (_, r) in zip(bars, data.iterrows()):
-        q = d.quote_for(r["metric"], r["amount_usd"])
-        mark(bar.patches[0], chart, f"bar-{r['metric']}", tooltip(f"{r['bar']}: {fmt.money(r['amount_usd'], True)}", facts[r["metric"]].source_ids, q))
-    parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
-    chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
+    texts = [fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == "meta_investment_usd" else "") for _, r in valuations.iterrows()]
+    bars = labelled_bars(ax, list(valuations["bar"]), list(valuations["amount_usd"] / 1e9), [colours[b] for b in valuations["bar"]], texts)
+    patches = {r["metric"]: bar.patches[0] for bar, (_, r) in zip(bars, valuations.iterrows())}
+    if stacked:  # Meta's money as the last part of the after bar, named under it
+        y = list(valuations["metric"]).index("valuation_post_usd") * 1.15
+        rest = (post.amount - inv.amount) / 1e9
+        patches["meta_investment_usd"] = ax.barh(y, inv.amount / 1e9, left=rest, color=VERMILLION, height=0.5).patches[0]
+        ax.plot([rest, rest], [y - 0.25, y + 0.25], color="white", lw=1.2)
+        x_in = rest / ax.get_xlim()[1] * WIDTH * 0.98  # where the segment starts, in inches: its words wrap in the room to its right
+        lines = wrap(f"of which Meta's new money: {inv.text(short=True)}{stake_txt}", WIDTH * 0.98 - x_in - 0.05, SMALL)
+        ax.text(rest, y + 0.32, plain("\n".join(lines)), fontsize=SMALL, color=VERMILLION, va="top", ha="left", linespacing=1.1)
+        ax.set_ylim(y + 0.45 + 0.5 * len(lines), ax.get_ylim()[1])
+    for metric, patch in patches.items():
+        f = facts[metric]
+        label = data.set_index("metric").loc[metric, "bar"]
+        mark(patch, chart, f"bar-{metric}", tooltip(f"{label}: {fmt.money(f.amount, True)}", f.source_ids, d.quote_for(metric, f.amount)))
+    if stacked:
+        chart.alt = (f"Bar chart. {title}. {valuations.iloc[0]['bar']} {fmt.money(valuations.iloc[0]['amount_usd'], True)}; "
+                     if len(valuations) > 1 else f"Bar chart. {title}. ") + (
+            f"valuation after the deal {fmt.money(post.amount, True)}, of which Meta's new money {fmt.money(inv.amount, True)}{stake_txt}.")
+    else:
+        parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
+        chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
     chart.data = data.drop(columns="metric")  # readers get labels; the key stays in figures.csv
     return finish(fig, chart)
 

@@ -16,6 +16,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset, place_figures
 from .chart import Chart
+from .timeline import timeline_order
 
 MAX_LIST = 40  # long lists show the first rows and "and N more"
 
@@ -255,6 +256,7 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
         ev = ev[ev["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if ev.empty:
         return HTML("<p>No events of this kind had been reported by this date.</p>")
+    ev = timeline_order(ev)  # the chart's order: within a day, the announcement before the reports of it
     shown = ev.tail(limit)  # if cut, the oldest go: the newest news is never the part left out
     days: dict[str, list[str]] = {}
     for _, r in shown.iterrows():
@@ -337,11 +339,3 @@ def chart_block(d: Dataset, chart: Chart, data_html: HTML | None = None, table_i
            f'{data_html or table(chart.data, chart.title, d=d)}</details>' if not table_in_appendix else "")
         + "</figure>"
     )
-
-
-def chart_table(d: Dataset, chart: Chart) -> HTML:
-    """A story chart's data, for the appendix: collapsed, labelled with the chart's finding, linked from the chart."""
-    if chart.empty_message:
-        return HTML("")
-    return HTML(f'<details class="chart-data" id="data-{chart.name}"><summary>{escape(chart.title)}</summary>'
-                f'<div id="data-{chart.name}-table">{table(chart.data, chart.title, d=d)}</div></details>')

@@ -10,10 +10,11 @@ import pandas as pd
 
 from ..data.base import load_base
 from ..data.dataset import Dataset
-from ..story import lead, ranking
+from ..story import ranking
 from ..story.changes import GROUPS, compare
 from ..story.checks import run_checks
 from ..story.reporting import reported_by
+from .appendix import fold
 from .html import HTML, cite, csv_data_uri, plain_ids, table
 
 MAX_POINTS = 12  # per entry: the heaviest first
@@ -47,8 +48,8 @@ def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
             f"<li><strong>{escape(r['value'])}</strong>, a rounding of {escape(' and of '.join(r['of']))}, so it supports neither alone"
             f"{cite(d, r['source_ids'])}: {_q(r['quote'])}</li>" for r in dis.get("roundings", ())]
     if q.kind == "event":
-        return [f"<li><strong>{escape(v['when'])}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
-                f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v in dis["versions"]]
+        return [f"<li><strong>{escape(when)}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
+                f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v, when in zip(dis["versions"], _whens(dis))]
     if q.kind == "claim":
         return [
             f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
@@ -59,6 +60,28 @@ def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
         f"<li>{escape(st['when'])}" + (" (undated, public by then)" if st["undated"] else "")
         + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
         for st in dis["steps"]]
+
+
+def _whens(dis: dict) -> list[str]:
+    """Each version's date; its weekday ('(a Thursday)') only where the versions differ on the date, and once per date."""
+    out, seen = [], set()
+    for v in dis["versions"]:
+        day, _, weekday = v["when"].partition(" (a ")
+        out.append(v["when"] if weekday and dis["differs"] == "date" and day not in seen else day)
+        seen.add(day)
+    return out
+
+
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+
+
+def _finding(d: Dataset, q: ranking.Question) -> str:
+    """A point's opening line in the appendix: the story's sentence, except where that sentence points to the appendix itself."""
+    if q.kind == "event" and q.raw["differs"] != "date":
+        n = len(q.raw["versions"])
+        title = (q.raw["label"] or q.raw["versions"][0]["description"]).rstrip(".")
+        return plain_ids(d, f"Sources tell one development ({title}) in {NUMBER_WORDS.get(n, str(n))} versions.")
+    return plain_ids(d, q.sentence)
 
 
 def _why(q: ranking.Question) -> str:
@@ -83,7 +106,7 @@ def disagreements_block(d: Dataset) -> HTML:
         keep = min(MAX_POINTS, budget, len(x.questions))
         budget -= keep
         points = "".join(
-            f'<div class="point"><p class="finding">{plain_ids(d, q.sentence)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
+            f'<div class="point"><p class="finding">{_finding(d, q)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
             for q in x.questions[:keep])
         if len(x.questions) > keep:
             points += f'<p class="more">\u2026 and {len(x.questions) - keep:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
@@ -121,6 +144,14 @@ def _workings(d: Dataset, r: pd.Series) -> str:
             f"<span class=\"verdict {'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</span>")
 
 
+def _check_summary(r: pd.Series) -> str:
+    """A check in one line: what it computes, the result against the reported figure, and the verdict."""
+    vs = f" against {escape(r['expected_shown'])} reported" if r["expected_shown"] else ""
+    verdict = VERDICT[r["verdict"]]
+    return (f'<span class="check-label">{escape(r["label"])}:</span> <strong>{escape(r["shown"])}</strong>{vs} '
+            f'<span class="verdict {"na" if r["verdict"] == "n/a" else r["verdict"]}">{verdict}</span>')
+
+
 def checks_block(d: Dataset) -> HTML:
     """Declared arithmetic checks, pass or fail, with their workings and every variant, one block per check (reads on a phone)."""
     res = run_checks(d)
@@ -136,13 +167,12 @@ def checks_block(d: Dataset) -> HTML:
         if check in hidden:
             n = hidden[check]
             variants += f'<li class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""}, one per other value a source gives (every one is in the CSV below).</li>'
-        blocks.append(f'<div class="check" id="check-{escape(check)}"><h4>{escape(head["label"])}</h4>'
-                      f'<p class="workings">{_workings(d, head)}</p>{note}'
-                      + (f'<ul class="variants">{variants}</ul>' if variants else "") + "</div>")
+        blocks.append(fold(_check_summary(head), f'<p class="workings">{_workings(d, head)}</p>{note}'
+                           + (f'<ul class="variants">{variants}</ul>' if variants else ""), "check", f"check-{check}"))
     n_fail = int((res["verdict"] == "fail").sum())
     n_pass = int((res["verdict"] == "pass").sum())
-    summary = (f"<p>{n_pass} check{'s pass' if n_pass != 1 else ' passes'} and {n_fail} fail{'s' if n_fail == 1 else ''}, counting every variant "
-               "(a check passes when the computed value is within its tolerance of the reported one; a variant swaps in another value a source gives).</p>")
+    summary = (f"<p>Counting every variant, {n_pass} computation{'s' * (n_pass != 1)} pass{'es' * (n_pass == 1)} and {n_fail} fail{'s' * (n_fail == 1)} "
+               "(a variant swaps in another value a source gives). Open a check for its workings.</p>")
     return HTML(summary + "".join(blocks)
                 + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
 
@@ -196,7 +226,8 @@ def base_name(base: str) -> str:
 
 
 def key_figures_block(d: Dataset) -> HTML:
-    """Every key metric's current value with its date, sources and history (complete: nothing cut)."""
+    """Every key metric's current value with its date, sources and history (metrics.csv key_figure; the most widely
+    reported first), folded: three columns that fit a phone, the period and any earlier value under the value."""
     figs = d.figures[d.figures["metric"].map(lambda m: d.metrics.loc[m, "key_figure"] != "no")]
     if figs.empty:
         return HTML("<p>No figures had been reported by this date.</p>")
@@ -204,25 +235,26 @@ def key_figures_block(d: Dataset) -> HTML:
     metrics = figs.groupby("metric")["source_id"].nunique().sort_values(ascending=False, kind="stable")
     for i, metric in enumerate(metrics.index):
         f = d.fact(metric)
-        flag = " (sources differ)" if f.disputed else ""
         earlier = "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history)
-        if i >= MAX_KEY_FIGURES:  # the most widely reported are listed; the CSV below has every one
-            records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": "; ".join(f"{v.text(True)} ({v.period_text() or 'undated'})" for v in f.history),
-                            "sources_differ": "yes" if f.disputed else "", "sources": ";".join(f.source_ids)})
-            continue
-        rows.append(f"<tr><td>{escape(f.label)}</td><td>{escape(f.text())}{flag}</td><td>{escape(f.period_text())}</td>"
-                    f"<td>{escape(earlier)}</td><td>{escape(reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
-                    + (f"; {f.n_total - f.n_sources} other text{'s' * (f.n_total - f.n_sources != 1)} differ{'s' * (f.n_total - f.n_sources == 1)}" if f.n_total > f.n_sources else "")
-                    + "</td></tr>")
         records.append({"figure": f.label, "value": f.text(), "for": f.period_text(), "earlier": earlier, "sources_differ": "yes" if f.disputed else "",
                         "sources": ";".join(f.source_ids)})
+        if i >= MAX_KEY_FIGURES:  # the most widely reported are listed; the CSV below has every one
+            continue
+        under = [x for x in (f.period_text(), f"earlier: {earlier}" if earlier else "", "sources differ" if f.disputed else "") if x]
+        differ = f.n_total - f.n_sources
+        rows.append(f'<tr><td>{escape(f.label)}</td><td><span class="value">{escape(f.text())}</span>'
+                    + "".join(f'<span class="under">{escape(x)}</span>' for x in under)
+                    + f"</td><td>{escape(reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
+                    + (f"; {differ} other text{'s' * (differ != 1)} differ{'s' * (differ == 1)}" if differ > 0 else "") + "</td></tr>")
     more = len(metrics) - min(len(metrics), MAX_KEY_FIGURES)
     more_html = f'<p class="more">\u2026 and {more:,} more figures, less widely reported, in the CSV below.</p>' if more else ""
-    return HTML('<div class="table-wrap"><table class="key-figures"><caption>Key figures: the current value (the latest period\'s, as most sources give it)</caption>'
-                '<thead><tr><th scope="col">Figure</th><th scope="col">Value</th><th scope="col">For</th><th scope="col">Earlier</th><th scope="col">Reported by</th></tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table></div>{more_html}'
-                f'<p><a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">Download the key figures (CSV)</a> '
-                f'<a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">Download every figure, one row per source (CSV)</a></p>')
+    n = len(metrics)
+    body = ('<div class="table-wrap"><table class="key-figures"><caption>The current value of each (the latest period\'s, as most sources give it)</caption>'
+            '<thead><tr><th scope="col">Figure</th><th scope="col">Value, and when</th><th scope="col">Reported by</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>{more_html}')
+    return HTML(fold(f"All {n:,} key figure{'s' * (n != 1)}, each with its date and who reported it", body, "figures print-open")
+                + f'<p class="downloads">Download <a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">the key figures</a> '
+                f'\u00b7 <a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">every figure, one row per source</a> (CSV)</p>')
 
 
 def figure_rows(d: Dataset) -> pd.DataFrame:
@@ -232,38 +264,4 @@ def figure_rows(d: Dataset) -> pd.DataFrame:
     return f
 
 
-def part(d: Dataset, key: str, title: str, *blocks) -> HTML:
-    """One part of the appendix, with its own heading and anchor (#appendix-KEY); nothing if its blocks are empty."""
-    body = "".join(str(b) for b in blocks if b is not None and str(b))
-    if not body:
-        return HTML("")
-    return HTML(f'<section class="part" id="appendix-{escape(key)}" aria-labelledby="appendix-{escape(key)}-h">'
-                f'<h3 id="appendix-{escape(key)}-h">{escape(title)}</h3>{body}</section>')
-
-
-def appendix_intro(d: Dataset) -> HTML:
-    """The appendix's heading and its short methodology note: evidence levels, dating, how the story is chosen."""
-    return HTML(
-        '<h2 id="appendix-h">The full record</h2>'
-        f"<p>Everything behind the story above: {len(d.sources)} source{'s' * (len(d.sources) != 1)}, {d.n_events} event{'s' * (d.n_events != 1)}, "
-        f"{len(d.figures)} figure{'s' * (len(d.figures) != 1)} and {len(d.relationships)} status report{'s' * (len(d.relationships) != 1)}, "
-        "each with the words of its source. Nothing is averaged; where sources differ, every version is here.</p>"
-        '<section class="part method" id="appendix-method" aria-labelledby="appendix-method-h"><h3 id="appendix-method-h">How this briefing is made</h3><ul>'
-        "<li><strong>How sure.</strong> <em>On the record</em> (confirmed): the quote puts the statement in the party's own mouth. "
-        "<em>Reported</em>: an outlet's account, or a party's release as an outlet relays it. <em>Unattributed</em> (rumoured): hedged, "
-        "or with no one named as its source. No account is raised a level because many texts repeat it.</li>"
-        "<li><strong>Dates.</strong> A date given as a window (\u201cbetween June 12 and 18\u201d) or a month is shown as that, everywhere. "
-        "A text with no date of its own is <em>undated</em>: it counts from the day of the latest events it reports (\u201cpublic by\u201d that day), "
-        "and never outranks dated reporting as a party's latest status.</li>"
-        "<li><strong>Figures.</strong> A figure's current value is the one most sources give for its latest period; values for different "
-        "periods are a series, not a disagreement. In each disagreement the version listed first is the one the story leads with: "
-        "the surest evidence, then a dated source over undated commentary, then the most sources. Checks recompute reported figures from others and swap in every other value a source gives.</li>"
-        f"<li><strong>The story.</strong> The headline names the deal until its newest key event is more than {lead.MOVED_ON_DAYS} days later, "
-        f"then leads with that event. Latest lists up to {ranking.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
-        "a change between two unconfirmed accounts is not a development. The disputes shown first are those that change the story: a figure that "
-        "fails a check, a lead figure, where a party stands, the deal's own terms; then the most widely reported.</li>"
-        "<li><strong>Sources.</strong> Numbers in brackets link to the numbered list at the end; each source's quoted words are checked "
-        "against its text before every release.</li></ul></section>")
-
-
-__all__ = ["appendix_intro", "changes_block", "changes_summary", "checks_block", "disagreements_block", "key_figures_block", "part", "table"]
+__all__ = ["changes_block", "changes_summary", "checks_block", "disagreements_block", "key_figures_block", "table"]

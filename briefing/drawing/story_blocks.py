@@ -71,8 +71,8 @@ def statement_item(d: Dataset, r) -> str:
         text = " \u2026 ".join(f"\u201c{escape(w)}\u201d" for w in words)
         via = f", as {escape(outlet)} reported it" if outlet else ""
         return f'<li><blockquote>{text}</blockquote><p class="who">{escape(who[:1].upper() + who[1:])}, {when}{via}{cite(d, srcs)}</p></li>'
-    by = escape(outlet) if outlet else "One report"
-    return (f'<li><p class="relayed">{by} reported: <q>{escape(r["quote"])}</q></p>'
+    by = f"{escape(outlet)} reported" if outlet else "Reported, in a text that names no outlet"
+    return (f'<li><p class="relayed">{by}: <q>{escape(r["quote"])}</q></p>'
             f'<p class="who">{when}{cite(d, srcs)}</p></li>')
 
 

@@ -38,11 +38,20 @@ def _until(r) -> str:
 
 
 def timeline_order(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in reading order: by first possible day; a day before a window or month starting that day; windows by their end."""
+    """Events in reading order: by first possible day; a day before a window or month starting that day; windows by their end.
+    Within one day (or one window) the data's own order: what a party announced comes before what was reported or said
+    about it that day (events.csv status: announced, confirmed, reported, denied), then the order of the file's rows."""
     if events.empty:
         return events.copy()
-    ev = events.assign(_until=[_until(r) for _, r in events.iterrows()], _ranged=events["date_precision"] != "day")
-    return ev.sort_values(["date", "_ranged", "_until", "event_id"]).drop(columns=["_ranged"]).reset_index(drop=True)
+    ev = events.assign(_until=[_until(r) for _, r in events.iterrows()], _ranged=events["date_precision"] != "day",
+                       _act=events["status"].map(STATUS_RANK).fillna(len(STATUS_RANK)),
+                       _row=pd.to_numeric(events["line"], errors="coerce") if "line" in events else range(len(events)))
+    return ev.sort_values(["date", "_ranged", "_until", "_act", "_row", "event_id"]).drop(columns=["_ranged", "_act", "_row"]).reset_index(drop=True)
+
+
+def _in_order(key: pd.DataFrame, grp: pd.DataFrame) -> pd.DataFrame:
+    """The chosen events of a date, put back in reading order (timeline_order) for the chart."""
+    return key.assign(_pos=key.index.map(list(grp.index).index)).sort_values("_pos").drop(columns="_pos")
 
 
 def _timeline_span(ev: pd.DataFrame) -> str:
@@ -139,7 +148,7 @@ def timeline_chart(d: Dataset) -> Chart:
         rows.append(("date", f"{when}: {len(grp)} events" if len(grp) > 1 else when, None))
         key = _key_events(grp)
         n_named = max(min(int((grp["label"] != "").sum()), MAX_LABELLED), min(len(grp), MIN_NAMED))
-        for _, r in key.head(n_named).iterrows():
+        for _, r in _in_order(key.head(n_named), grp).iterrows():
             rows.append(("event", "\n".join(wrap(event_label(r), WIDTH - 0.3, BODY, max_lines=2)), r))
         if len(grp) > n_named:
             rows.append(("more", f"+ {len(grp) - n_named:,} more (in the list below)", key.iloc[n_named:]))

@@ -103,6 +103,11 @@ def _failing_variants(checks: pd.DataFrame, metric: str, amount: float, unit: st
     return rows[rows["variant"].str.contains(fmt.number(amount, unit, True), regex=False)]
 
 
+def _at(value: str) -> str:
+    """'at $150 million', but 'at least $120 million' (never 'at at least')."""
+    return value if value.startswith("at ") else f"at {value}"
+
+
 def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, bool]:
     major, others = dis["versions"][0], dis["versions"][1:]
     label = dis["label"] + (f" for {dis['period']}" if dis["period"] else "")
@@ -110,7 +115,7 @@ def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, b
     if len(others) == 1:
         o = others[0]
         n = independent(d, o["source_ids"])
-        text = f"{reports(n, True)} put{'s' if n == 1 else ''} {label} at {o['value']} rather than {major['value']}"
+        text = f"{reports(n, True)} put{'s' if n == 1 else ''} {label} {_at(o['value'])} rather than {major['value']}"
         bad = _failing_variants(checks, dis["metric"], o["amount"], dis["unit"])
         if not bad.empty:
             fails = True
@@ -120,7 +125,7 @@ def _value_sentence(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, b
             text += f"; that figure does not fit {target}"
     else:
         rest = " or ".join(o["value"] for o in others)
-        text = f"Most reports put {label} at {major['value']}; others give {rest}"
+        text = f"Most reports put {label} {_at(major['value'])}; others give {rest}"
         fails = any(not _failing_variants(checks, dis["metric"], o["amount"], dis["unit"]).empty for o in others)
         if fails:
             text += "; at least one of them does not fit the other reported figures"
