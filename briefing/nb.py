@@ -10,7 +10,7 @@ from .data.dataset import load as _load
 from .data.problems import DataError
 from .drawing.appendix import appendix_intro, chart_table, charts_data_block, fold, folded_chart, part, parties_block, statements_block
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
-from .drawing.current import clients_heading, heading, since_the_deal, what_to_watch, where_they_stand
+from .drawing.current import clients_heading, events_record, heading, since_the_deal, what_to_watch, where_they_stand
 from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
@@ -84,6 +84,7 @@ __all__ = [
     "disputes_summary",
     "empty_notice",
     "event_list",
+    "events_record",
     "fold",
     "folded_chart",
     "heading",

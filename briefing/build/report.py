@@ -113,7 +113,8 @@ def story_pages(pdf_path: Path) -> tuple[int, int] | None:
 
 
 def budget_for(html: str, appendix: bool = False) -> dict:
-    m = re.search(r'<meta name="briefing.budget" content="([a-z]+)"', html)
+    # nbconvert writes a meta tag's attributes in either order: <meta content="later" name="briefing.budget"/>
+    m = re.search(r'<meta (?=[^>]*name="briefing\.budget")[^>]*content="([a-z]+)"', html)
     later = bool(m and m.group(1) == "later")
     if appendix:
         return APPENDIX_BUDGET_LATER if later else APPENDIX_BUDGET
@@ -148,7 +149,8 @@ def story_line(build_dir: Path) -> list[str]:
                                        ("appendix", appendix, budget_for(html, appendix=True), "fold its long parts")):
         for key, limit in budget.items():
             if key in got and got[key] > limit:
-                lines.append(f"warning: the {layer} is over its budget of {limit:,} {names[key]} ({got[key]:,.1f}): {advice}")
+                shown = f"{got[key]:,.1f}" if key == "screens" else f"{got[key]:,.0f}"  # words and pages are whole numbers
+                lines.append(f"warning: the {layer} is over its budget of {limit:,} {names[key]} ({shown}): {advice}")
     return lines
 
 

@@ -315,7 +315,7 @@ class Dataset:
         """Events counted once: a source's other version of an event (version_of) is not another event."""
         return len(self.events)
 
-    def _listings(self) -> set[str]:
+    def listings(self) -> set[str]:
         """Statuses that only name the party (statuses.csv supersedes = no): never a party's latest over a move."""
         if self.statuses is not None and "supersedes" in self.statuses:
             return set(self.statuses.index[self.statuses["supersedes"] == "no"])
@@ -327,7 +327,7 @@ class Dataset:
         rel = self.relationships if roles is None else self.relationships[self.relationships["role"].isin(roles)]
         if rel.empty:
             return []
-        listings = self._listings()
+        listings = self.listings()
         rel = rel.assign(_undated=rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False,
                          _listing=rel["status"].isin(listings), _ev=evidence_rank(rel["evidence"]),
                          _n=rel["source_list"].map(len))

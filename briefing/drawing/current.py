@@ -8,6 +8,7 @@ from html import escape
 from ..data.dataset import Dataset
 from ..story import standing as st
 from ..story.ranking import slug
+from .appendix import fold, folded_chart
 from .html import HTML, chart_block, cite, event_list, say
 from .story_blocks import more_link
 from .timeline import timeline_chart
@@ -39,15 +40,26 @@ def since_the_deal(d: Dataset) -> HTML:
     """'Since the deal': once the story has moved on, the developments Latest does not show, oldest first, and the
     timeline when the story spans more than TIMELINE_MONTHS months."""
     items, more = st.since_the_deal(d)
-    span = st.span_months(d)
-    if not items and span <= TIMELINE_MONTHS:
+    if not items and not timeline_in_story(d):
         return HTML("")
     lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
                   for i in items)
     body = f'<ul class="since">{lis}</ul>{more_link(more, "appendix-events", "developments")}' if lis else ""
-    if span > TIMELINE_MONTHS:
-        body += str(chart_block(d, timeline_chart(d), data_html=event_list(d)))
+    if timeline_in_story(d):
+        body += str(chart_block(d, timeline_chart(d), table_in_appendix=True, appendix_anchor="appendix-events"))
     return HTML(str(heading("Since the deal")) + body)
+
+
+def timeline_in_story(d: Dataset) -> bool:
+    """The timeline joins the story once the story spans more than TIMELINE_MONTHS months."""
+    return st.span_months(d) > TIMELINE_MONTHS
+
+
+def events_record(d: Dataset) -> HTML:
+    """The appendix's events: the timeline folded with its list, or the list alone when the story shows the timeline."""
+    if timeline_in_story(d):
+        return HTML(fold(f"All {d.n_events:,} events, in date order", str(event_list(d)), "events"))
+    return folded_chart(d, timeline_chart(d), data_html=event_list(d))
 
 
 def what_to_watch(d: Dataset) -> HTML:

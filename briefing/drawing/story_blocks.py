@@ -82,12 +82,16 @@ def statements(d: Dataset, event_types: list[str], actors: list[str]):
     ev = every[every["event_type"].isin(event_types) & every["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if "speaker" in ev:
         ev = ev[ev["speaker"] != ""]
-    # those with the party's own quoted words first, then the most widely reported
-    return ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len)).sort_values(["_q", "_n", "date"], kind="stable")
+    # the newest first (a year on, Scale's newest word leads), then those with the party's own quoted words, then the most widely reported
+    ev = ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len), _d=ev["date"].map(lambda x: tuple(-ord(c) for c in x)))
+    return ev.sort_values(["_d", "_q", "_n"], kind="stable").drop(columns="_d")
 
 
 def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = ranking.STORY_QUOTES) -> HTML:
+    """The party's newest statements, in its own words where quoted; one fewer once the story has moved on (its
+    June words are history there, and the budget goes to the year's news)."""
     ev = statements(d, event_types, actors)
+    limit -= lead.moved_on(d)
     if ev.empty:
         return HTML("")
     shown, more = ranking.top(list(ev.iterrows()), limit)

@@ -18,7 +18,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.history import History
-from .lead import deal_date, latest, moved_on
+from .lead import MOVED_ON_DAYS, deal_date, latest, moved_on
 from .ranking import STORY_LATEST, reports, story_latest
 from .reporting import reporting
 
@@ -63,7 +63,8 @@ def standing(d: Dataset, h: History) -> dict:
         text = f"is {phrase}, {_by(d, ids)} reported {fmt.on(r['when'])}"
     else:
         text = f"was said {fmt.on(r['when'])}, without attribution, to be {phrase}"
-    before = [m for m in h.moments[:-1] if m.lead["status"] != r["status"]]
+    listings = d.listings()  # a listing ('named among Scale's clients') is no earlier stance to tell
+    before = [m for m in h.moments[:-1] if m.lead["status"] != r["status"] and m.lead["status"] not in listings]
     if cur.disputed:
         pass
     elif before:
@@ -110,11 +111,13 @@ def clients_heading(d: Dataset, roles: tuple[str, ...] = ("client",)) -> str:
 
 
 def since_the_deal(d: Dataset) -> tuple[list[dict], int]:
-    """The developments since the deal that Latest does not show, oldest first: empty until the story has moved on."""
+    """The events and figure updates since the deal's first month that Latest does not show, oldest first (a party's
+    status change is told where the story says where it stands): empty until the story has moved on."""
     if not moved_on(d):
         return [], 0
     items = story_latest(d, deal_date(d))
-    rest = items[STORY_LATEST:]
+    start = pd.Timestamp(deal_date(d)) + pd.Timedelta(days=MOVED_ON_DAYS)
+    rest = [i for i in items[STORY_LATEST:] if i["kind"] != "status" and pd.Timestamp(i["date"]) > start]
     rest.sort(key=lambda i: (i["date"], -i["weight"]))
     return rest[:STORY_SINCE], max(0, len(rest) - STORY_SINCE)
 
