@@ -82,9 +82,10 @@ def statements(d: Dataset, event_types: list[str], actors: list[str]):
     ev = every[every["event_type"].isin(event_types) & every["actor"].map(lambda a: a.startswith(tuple(actors)))]
     if "speaker" in ev:
         ev = ev[ev["speaker"] != ""]
-    # the newest first (a year on, Scale's newest word leads), then those with the party's own quoted words, then the most widely reported
-    ev = ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len), _d=ev["date"].map(lambda x: tuple(-ord(c) for c in x)))
-    return ev.sort_values(["_d", "_q", "_n"], kind="stable").drop(columns="_d")
+    # the newest month first (a year on, Scale's newest word leads), then those with the party's own quoted words, then the
+    # most widely reported
+    ev = ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len), _m=ev["date"].map(lambda x: tuple(-ord(c) for c in x[:7])))
+    return ev.sort_values(["_m", "_q", "_n", "date"], kind="stable").drop(columns="_m")
 
 
 def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = ranking.STORY_QUOTES) -> HTML:

@@ -187,10 +187,13 @@ def dek(d: Dataset) -> str:
     start = deal_date(d) or ""
     ranked = movers.assign(_ev=movers["evidence"].map(lambda e: ["confirmed", "reported", "rumoured"].index(e)),
                            _after=movers["_first"] > start)
-    if moved_on(d):  # a year on: the newest moves lead, surest first among them
-        ranked = ranked.sort_values(["_first", "_ev", "party"], ascending=[False, True, True])
-    else:
-        ranked = ranked.sort_values(["_ev", "_first", "party"], ascending=[True, False, True])
-    clauses = [_mover_clause(d, r, i == 0) for i, (_, r) in enumerate(ranked.head(3).iterrows())]
-    text = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    if moved_on(d):  # a year on: the newest moves, either way, lead, surest first among them
+        ranked = ranked.sort_values(["_first", "_ev", "party"], ascending=[False, True, True]).head(3)
+    else:  # the deal's own weeks: who is leaving, surest first (a move toward Scale at the deal itself is the deal)
+        ranked = ranked[(ranked["direction"] == "away") | ranked["_after"]]
+        ranked = ranked.sort_values(["_ev", "_first", "party"], ascending=[True, False, True]).head(2)
+    if ranked.empty:
+        return "No client of Scale AI has been reported moving away from it."
+    clauses = [_mover_clause(d, r, i == 0) for i, (_, r) in enumerate(ranked.iterrows())]
+    text = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + (", and " if len(clauses) > 2 else " and ") + clauses[-1]
     return text[:1].upper() + text[1:] + "."

@@ -82,10 +82,11 @@ def standing(d: Dataset, h: History) -> dict:
 
 def to_tell(d: Dataset, roles: list[str], told: set[str]) -> tuple[list[dict], int]:
     """The party sentences the story adds for these roles: every party that has moved (its latest status points away
-    or toward Scale, Dataset.movers) or whose status changed after the deal, not already told by a hand-written
+    from Scale, or toward it after the deal: Dataset.movers) or whose status changed after the deal, not already told by a hand-written
     sentence whose premise holds; surest and newest first; at most STORY_PARTIES, and how many more."""
     start = deal_date(d) or ""
-    movers = set(d.movers(tuple(roles))["party"])
+    m = d.movers(tuple(roles))
+    movers = set(m.loc[(m["direction"] == "away") | (m["_first"] > start), "party"])  # a move toward Scale at the deal itself is the deal
     hs = [h for h in d.status_histories(roles) if h.key not in told
           and (h.key in movers or (len(h.moments) > 1 and h.current.first > start))]
     ev = {"confirmed": 0, "reported": 1, "rumoured": 2}
