@@ -136,7 +136,7 @@ def test_parse_number(text, expected):
 def test_the_included_data_is_valid():
     tables, problems = validate(DATA)
     assert problems == []
-    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships", "claims", "topics"}
+    assert set(tables) == {"sources", "metrics", "statuses", "checks", "events", "figures", "relationships", "claims", "topics", "watch"}
 
 
 def test_missing_file(data):

@@ -46,7 +46,7 @@ def since_the_deal(d: Dataset) -> HTML:
                   for i in items)
     body = f'<ul class="since">{lis}</ul>{more_link(more, "appendix-events", "developments")}' if lis else ""
     if timeline_in_story(d):
-        body += str(chart_block(d, timeline_chart(d), table_in_appendix=True, appendix_anchor="appendix-events"))
+        body += str(chart_block(d, timeline_chart(d, "in the appendix"), table_in_appendix=True, appendix_anchor="appendix-events"))
     return HTML(str(heading("Since the deal")) + body)
 
 

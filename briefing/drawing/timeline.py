@@ -86,9 +86,10 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def timeline_chart(d: Dataset) -> Chart:
+def timeline_chart(d: Dataset, more_where: str = "in the list below") -> Chart:
     """Events in date order, down the page: each date (a day, a window, a month) with its key events named,
-    the rest counted; long gaps compressed and said. The busiest day counts only events dated to that day."""
+    the rest counted (more_where: where the reader finds them); long gaps compressed and said. The busiest day counts
+    only events dated to that day."""
     ev = timeline_order(d.events)
     ids = sorted({s for lst in ev["source_list"] for s in lst}, key=d.citation_number)
     cols = ["date", "date_precision", *(["date_until"] if "date_until" in ev else []), "actor", "event_type", "status", "source_ids", "description"]
@@ -151,7 +152,7 @@ def timeline_chart(d: Dataset) -> Chart:
         for _, r in _in_order(key.head(n_named), grp).iterrows():
             rows.append(("event", "\n".join(wrap(event_label(r), WIDTH - 0.3, BODY, max_lines=2)), r))
         if len(grp) > n_named:
-            rows.append(("more", f"+ {len(grp) - n_named:,} more (in the list below)", key.iloc[n_named:]))
+            rows.append(("more", f"+ {len(grp) - n_named:,} more ({more_where})", key.iloc[n_named:]))
     line = line_height(BODY)
     # row heights in inches: a line of text and a little air; a date line gets more above it, to start its group
     heights = [line * (1 + text.count("\n")) + 0.06 if kind == "event" else line + 0.05 if kind == "more" else line + 0.14 for kind, text, _ in rows]
