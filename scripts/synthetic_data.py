@@ -156,7 +156,7 @@ def make_figures(rng, n, n_metrics, real, source_ids, parties, enums) -> list[di
         unit = unit if unit in enums[("figures", "unit")] else "count"
         scale = rng.choice(scales if unit in units else ["one"])
         metric = f"{entity.lower().replace(' ', '_')}_synthetic_{j:02d}_{unit.lower()}"
-        base = round(rng.uniform(1, 95), 1)
+        base = round(rng.uniform(1, 70 if unit == "percent" else 95), 1)  # a share stays within 0 to 100 in every version
         versions = []
         for v in range(rng.choice([1, 1, 2, 2, 3, 4])):
             versions.append({"metric": metric, "entity": entity, "value": _number(base * (1 + 0.1 * v)), "unit": unit, "scale": scale,
@@ -256,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     met_fields, met_real = read_csv(real / "metrics.csv")
     declared = {m["metric"] for m in met_real}
     invented = sorted({f["metric"] for f in figures} - declared)
+    unit_of = {f["metric"]: f["unit"] for f in figures}  # one metric, one unit (metrics.csv unit)
     write_csv(out / "metrics.csv", met_fields, met_real + [{"metric": m, "label": m.replace("_", " ").capitalize() + " (synthetic)",
-                                                           "description": "An invented metric of the synthetic set.", "lead": "", "key_figure": "yes"}
+                                                           "description": "An invented metric of the synthetic set.", "unit": unit_of[m],
+                                                           "lead": "", "key_figure": "yes"}
                                                           for m in invented])
     n_metrics = len({f["metric"] for f in figures})
     n_parties = len({r["party"] for r in rels})

@@ -417,7 +417,7 @@ NONSENSE = [
     ("huge", "figures", 8, "value", "1e300",
      "{d}/figures.csv:8: value: '1e300' billion is beyond any figure this briefing can show (at most 1e+15 USD); check value and scale"),
     ("event-in-2300", "events", 3, "date", "2300-01-01",
-     "{d}/events.csv:3: date: '2300-01-01' is outside the dates this briefing covers (1990-01-01 to {last}); check the year"),
+     "{d}/events.csv:3: date: '2300-01-01' is after the build day ({last}): what was reported cannot be dated later; check the year"),
     ("event-in-1200", "events", 3, "date", "1200-06-12",
      "{d}/events.csv:3: date: '1200-06-12' is outside the dates this briefing covers (1990-01-01 to {last}); check the year"),
     ("source-ids-only-separator", "events", 3, "source_ids", ";",
@@ -461,6 +461,9 @@ def test_a_check_that_cannot_be_computed_says_so(small: Path):
     set_cell(small, "figures", 8, "scale", "one")
     set_cell(small, "figures", 8, "value", "0")
     set_cell(small, "figures", 8, "metric", "meta_stake_pct")  # the divisor of the implied-valuation check
+    set_cell(small, "metrics", 3, "unit", "count")  # one metric, one unit: the stake's, declared in metrics.csv
+    set_cell(small, "figures", 6, "unit", "count")
+    set_cell(small, "figures", 7, "unit", "count")
     d = load(small)
     html = str(record.checks_block(d))
     assert "cannot be computed" in html

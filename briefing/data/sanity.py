@@ -11,15 +11,24 @@ since the notebooks rely on them (a ``known_from`` typed as a plain string would
 through as a date).
 
 Ranges, and why:
-  * dates (and AS_OF, checked by validate.check_as_of) between 1990-01-01 and two years after today: the story is from 2025, and a
-    typo such as 2300 or 1200 would re-date the edition or stretch the timeline;
+  * every date column (and AS_OF, checked by validate.check_as_of and build.params) between 1990-01-01 and the
+    build day (today): a date says when something was reported or happened, and nothing reported can be dated
+    after the day the briefing is built; a typo such as 2028 or 1200 would re-date the edition or stretch the timeline;
+  * a figure's period (x-format period) from 1990 up to the end of the year PLAN_KEY years after today: a period may
+    name a coming year (a plan), within the horizon the data package declares at its top level
+    (``"x-planHorizonYears": 2``, a whole number from 0 to MAX_HORIZON; 0 when absent), never 2300;
+  * a unit is spelled one way: another spelling of a known unit (``%``, ``usd``, ``Percent``) is refused, so that
+    every rule below reads it; a figure is in its metric's unit (metrics.csv unit), so one metric has one unit;
+  * percent is a share, from 0 to 100;
   * a figure's amount (value x scale) at most 1e15 (a quadrillion), so that no chart axis overflows;
   * percent, multiple, years, months, weeks, year, rank and score take scale ``one`` only
     (``unit=percent, scale=billion`` is 4.9e+10%);
   * USD, percent and multiple figures are never 0 (they are divisors in the checks), never -0;
   * rank is a whole number from 1;
   * a list of source ids names at least one id and has no empty entry (``;`` alone cites nothing);
-  * no field is longer than MAX_FIELD characters and none holds a NUL byte or other control character.
+  * no field is longer than MAX_FIELD characters and none holds a NUL byte or other control character (C0 or C1);
+  * a name (NAME_COLUMNS: a party, actor, entity, speaker, outlet, status) holds no invisible format character
+    (a zero-width space makes "Goo\u200bgle" a second party that looks like Google).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import datetime as dt
 import json
 import math
 import re
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .cells import parse_date, parse_number, parse_period
@@ -41,8 +51,15 @@ MAX_AMOUNT = 1e15
 MAX_FIELD = 10_000
 ONE_ONLY = {"percent", "multiple", "years", "months", "weeks", "year", "rank", "score"}
 NONZERO = {"USD", "percent", "multiple"}
+# The units the page formats in newsroom style, as they must be spelled, and the other spellings that mean them.
+UNITS = ("USD", "percent", "count", "multiple", "years", "months", "weeks", "year", "rank", "score")
+UNIT_SPELLINGS = {**{u.casefold(): u for u in UNITS}, "%": "percent", "pct": "percent", "per cent": "percent",
+                  "percentage": "percent", "us$": "USD", "us dollars": "USD", "dollars": "USD", "dollar": "USD"}
+PLAN_KEY = "x-planHorizonYears"
+MAX_HORIZON = 10
 SCALES = set(SCALE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls (U+0085 too), DEL
+NAME_COLUMNS = {"party", "actor", "counterparty", "entity", "speaker", "outlet", "credited_to", "status"}
 
 # resource -> column -> (type, required, unique, pattern, enum)
 CORE: dict[str, dict[str, tuple]] = {
@@ -83,14 +100,54 @@ LIST_COLUMNS = {"events": "source_ids", "relationships": "source_ids"}
 
 
 def last_date() -> dt.date:
-    today = dt.date.today()
-    return today.replace(year=today.year + 2, day=28 if (today.month, today.day) == (2, 29) else today.day)
+    """The build day: nothing reported can be dated after it."""
+    return dt.date.today()
 
 
 def date_range_problem(value: dt.date) -> str | None:
-    if FIRST_DATE <= value <= last_date():
+    if value > last_date():
+        return f"'{value.isoformat()}' is after the build day ({last_date().isoformat()}): what was reported cannot be dated later; check the year"
+    if FIRST_DATE <= value:
         return None
     return f"'{value.isoformat()}' is outside the dates this briefing covers ({FIRST_DATE.isoformat()} to {last_date().isoformat()}); check the year"
+
+
+def period_range_problem(text: str, horizon: int) -> str | None:
+    """A figure's period: from 1990 up to the end of the year `horizon` years from now (a plan), never later."""
+    parsed, msg = parse_period(text)
+    if msg:
+        return None  # reported by the schema pass
+    first, _ = parsed
+    top = last_date().year + horizon
+    if first < FIRST_DATE:
+        return f"'{text}' is before {FIRST_DATE.year}, the first year this briefing covers; check the year"
+    if first.year > top:
+        return (f"'{text}' is beyond the plan horizon: a period may name a coming year up to {top} "
+                f"({PLAN_KEY} in datapackage.json is {horizon}); check the year")
+    return None
+
+
+def plan_horizon(package) -> int:
+    """The package's declared plan horizon in years (schema_problems has checked it); 0 when absent."""
+    value = package.get(PLAN_KEY, 0) if isinstance(package, dict) else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_HORIZON else 0
+
+
+def unit_spelling_problem(unit: str) -> str | None:
+    """Another spelling of a known unit ('%', 'usd', 'Percent'): refused, so that every unit rule reads one spelling."""
+    canonical = UNIT_SPELLINGS.get(" ".join(unit.split()).casefold())
+    if canonical and canonical != unit:
+        return f"'{unit}' is spelled {canonical} in this data (the money and percent rules read that spelling); write {canonical}"
+    return None
+
+
+def _invisible(value: str) -> str | None:
+    ch = next((c for c in value if unicodedata.category(c) == "Cf"), None)
+    if ch is None:
+        return None
+    name = unicodedata.name(ch, "a format character")
+    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in value[:80])
+    return f"contains the invisible character U+{ord(ch):04X} ({name}): '{shown}' would be a different name from the one it looks like; remove it"
 
 
 # --------------------------------------------------------------------------- the schema file
@@ -110,6 +167,8 @@ def schema_problems(spath: Path, display: str) -> list:
 
     if not isinstance(package, dict):
         return [Problem(display, 1, "-", "schema must be a JSON object with a 'resources' list")]
+    if PLAN_KEY in package and plan_horizon(package) != package[PLAN_KEY]:
+        bad(PLAN_KEY, f"must be a whole number of years from 0 to {MAX_HORIZON} (how far ahead a figure's period may name a plan), not {json.dumps(package[PLAN_KEY])[:40]}")
     resources = package.get("resources")
     if not isinstance(resources, list) or not resources:
         return [Problem(display, 1, "resources", f"must be a non-empty list of resources, not {_kind(resources)}")]
@@ -231,12 +290,14 @@ def apply_contract(data_dir: Path, resources: dict, display: str) -> tuple[dict,
 
 # --------------------------------------------------------------------------- the rows
 
-def check_rows(tables: dict) -> list:
-    """Contract patterns and enums, ranges and combinations, on every validated row."""
+def check_rows(tables: dict, horizon: int = 0) -> list:
+    """Contract patterns and enums, ranges and combinations, on every validated row (horizon: plan_horizon)."""
     problems = []
     for name, table in tables.items():
         path = display_path(table.path)
         core = CORE.get(name, {})
+        dates = [f.name for f in table.resource.fields if f.type == "date" and f.name not in core]
+        periods = [f.name for f in table.resource.fields if f.format == "period"]
         for row, line in zip(table.rows, table.lines):
             def bad(col: str, msg: str, path: str = path, line: int = line) -> None:  # bound now, not at call time
                 problems.append(Problem(path, line, col, msg))
@@ -247,6 +308,18 @@ def check_rows(tables: dict) -> list:
                 elif _CONTROL.search(value):
                     ch = _CONTROL.search(value).group(0)
                     bad(col, f"contains the control character U+{ord(ch):04X}" + (" (a NUL byte)" if ch == "\x00" else "") + "; remove it")
+                elif col in NAME_COLUMNS and _invisible(value):
+                    bad(col, _invisible(value))
+            for col in dates:  # every date column has a range, not only the contract's
+                d, msg = parse_date(row[col]) if row.get(col) else (None, "empty")
+                if not msg and date_range_problem(d):
+                    bad(col, date_range_problem(d))
+            for col in periods:
+                msg = period_range_problem(row[col], horizon) if row.get(col) else None
+                if msg:
+                    bad(col, msg)
+            if name in ("figures", "metrics") and row.get("unit") and unit_spelling_problem(row["unit"]):
+                bad("unit", unit_spelling_problem(row["unit"]))
             for col, (ftype, required, _unique, pattern, enum) in core.items():
                 value = row.get(col, "")
                 if not value:
@@ -288,7 +361,8 @@ def check_rows(tables: dict) -> list:
 
 
 def _figure_problems(row: dict, path: str, line: int) -> list:
-    value, unit, scale = row.get("value", ""), row.get("unit", ""), row.get("scale", "")
+    value, scale = row.get("value", ""), row.get("scale", "")
+    unit = UNIT_SPELLINGS.get(" ".join(row.get("unit", "").split()).casefold(), row.get("unit", ""))  # every spelling held to the rules
     number, msg = parse_number(value) if value else (None, "empty")
     if msg:
         return []  # reported by the schema pass
@@ -305,6 +379,25 @@ def _figure_problems(row: dict, path: str, line: int) -> list:
         out.append(Problem(path, line, "value", f"'{value}' is zero: a {unit} figure of nothing cannot be shown or divided by; leave the row out"))
     elif unit == "rank" and (number != int(number) or number < 1):
         out.append(Problem(path, line, "value", f"'{value}' is not a rank (a whole number from 1)"))
+    elif unit == "percent" and not 0 <= number <= 100:
+        out.append(Problem(path, line, "value", f"'{value}' is not a share: a percent figure is from 0 to 100"))
+    return out
+
+
+def check_units(tables: dict) -> list:
+    """One metric, one unit: every figure is in the unit its metric declares (metrics.csv unit), never converted.
+
+    Applies where the package's metrics.csv declares a unit (a package written before it is held to what it could say)."""
+    metrics, figures = tables.get("metrics"), tables.get("figures")
+    if metrics is None or figures is None or "unit" not in metrics.resource.field_names:
+        return []
+    declared = {r["metric"]: r["unit"] for r in metrics.rows}
+    shown, out = display_path(figures.path), []
+    for row, line in zip(figures.rows, figures.lines):
+        want = declared.get(row["metric"])
+        if want and row["unit"] != want:
+            out.append(Problem(shown, line, "unit", f"'{row['unit']}' is not the unit of {row['metric']} ({want}, in {metrics.resource.path}): "
+                               "one metric has one unit; a figure in another unit is another metric"))
     return out
 
 
@@ -315,4 +408,5 @@ def field_size_limit(text: str) -> None:
     csv.field_size_limit(max(131072, min(len(text) + 1, 2**31 - 1)))
 
 
-__all__ = ["CORE", "apply_contract", "check_rows", "date_range_problem", "field_size_limit", "inside", "schema_problems"]
+__all__ = ["CORE", "apply_contract", "check_rows", "check_units", "date_range_problem", "field_size_limit", "inside", "period_range_problem",
+           "plan_horizon", "schema_problems", "unit_spelling_problem"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -250,7 +251,8 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
             tables[res.name] = table
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
-    problems += sanity.check_rows(tables)
+    problems += sanity.check_rows(tables, sanity.plan_horizon(json.loads(spath.read_text(encoding="utf-8"))))
+    problems += sanity.check_units(tables)
     if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above
         problems += check_rules(tables)
     problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first
