@@ -120,6 +120,36 @@ def test_declining_to_comment_confirms_nothing(small):
     assert any("must tie the speaker to OpenAI" in m for m in msgs), msgs
 
 
+HEDGED_QUOTE = ("Other major tech companies, including Microsoft Corporation MSFT and Elon Musk's xAI, "
+                "are also reportedly distancing themselves from Scale AI.")
+
+
+@pytest.mark.parametrize("quote, hedge", [
+    (HEDGED_QUOTE, "reportedly"),
+    ("As OpenAI, Google, and possibly other major players like Microsoft consider distancing themselves from Scale", "possibly"),
+    ("Google may cut ties with Scale AI", "may"),
+    ("Google is said to be cutting ties with Scale AI", "is said to"),
+])
+@pytest.mark.parametrize("table, key, row_id", [("relationships", "relationship_id", "rel-google-plans-to-cut-ties-reuters"),
+                                                ("claims", "claim_id", "cl-droege-interim-ceo")])
+def test_a_hedged_unattributed_quote_is_rumoured_wherever_it_stands(small, quote, hedge, table, key, row_id):
+    """Issue 28 (10): the evidence rule, the same on every row: a hedge nobody is said to report backs rumoured only."""
+    change(small / f"{table}.csv", key, row_id, quote=quote)
+    msgs = problems(small)
+    assert len(msgs) == 1 and msgs[0].endswith(f"evidence: the quote hedges ('{hedge}') and says no one reports it: that is rumoured, "
+                                               "not reported (or quote the words that name who reports it)"), msgs
+    change(small / f"{table}.csv", key, row_id, evidence="rumoured")
+    assert problems(small) == []
+
+
+def test_a_hedge_that_says_who_reports_it_may_be_reported(small):
+    change(small / "relationships.csv", "relationship_id", "rel-google-plans-to-cut-ties-reuters",
+           quote="Google, the most significant customer of Scale AI, is reportedly looking to sever ties with the company, Reuters reported.")
+    assert problems(small) == []
+    change(small / "relationships.csv", "relationship_id", "rel-google-plans-to-cut-ties-reuters", quote="Meta opened an office in May 2025")
+    assert problems(small) == [], "the month May is no hedge"
+
+
 def test_a_weekday_in_the_quote_matches_the_date(small):
     change(small / "events.csv", "event_id", "ev-0618-droege-post-not-winding-down",
            quote="In a Wednesday post, Droege wrote", date="2025-06-19")

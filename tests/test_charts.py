@@ -222,3 +222,14 @@ def test_stakes_chart_is_its_own_finding_in_colours_that_do_not_mean_evidence():
     assert re.match(r".+ came to \d+% of .+", chart.title) or " was $" in chart.title, chart.title
     fills = set(re.findall(r"fill: ?(#[0-9a-fA-F]{6})", chart.svg))
     assert fills and not fills & {c.lower() for c in EVIDENCE_COLOURS.values()}, fills
+
+
+def test_a_hedged_row_never_counts_towards_a_confirmed_status(small_copy):
+    """Issue 28 (10): Turing 'confirmed, 1 source'; a rumoured row of another text does not make it '2 sources'."""
+    add_rows(small_copy, "relationships", [
+        ('rel-turing-expecting-test,Turing,competitor,expecting more demand,neutral,rumoured,2025-06-12,undated,,agg-06,'
+        '"Scale alternatives, including Labelbox and Handshake, are already fielding or anticipate seeing a huge surge in demand",,')])
+    chart = charts.rivals_chart(load(small_copy))
+    row = chart.data.set_index("party").loc["Turing"]
+    assert row["evidence"] == "confirmed" and row["n_sources"] == 1
+    assert "confirmed, 1 source" in words(chart.svg) and "confirmed, 2 sources" not in words(chart.svg)

@@ -21,6 +21,11 @@ SAYING = re.compile(
 NO_COMMENT = re.compile(r"declined to comment|did not (immediately )?respond|no comment|would not comment", re.IGNORECASE)
 # A hedge immediately before a number: the figure's qualifier must not be dropped.
 HEDGES = r"at least|around|approximately|about|nearly|almost|over|more than|roughly|up to|as high as|as much as"
+# Words that hedge a statement or leave it unattributed: such a quote backs `rumoured` only, unless it says who reports it.
+HEDGED = re.compile(r"\b(reportedly|possibly|allegedly|rumou?red|(is|are|was|were) said to|seems?|seemingly|appears? to|"
+                    r"(is|are|was|were|has been|have been) considered)\b|\b(may|might)\b(?! \d)", re.IGNORECASE)
+# What says who reports it: a verb of saying, or 'X reported'.
+ATTRIBUTED = re.compile(SAYING.pattern + r"|\breported\b", re.IGNORECASE)
 PRONOUNS = {"he", "she", "they"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b")
@@ -91,6 +96,20 @@ def check_confirmed(tables: dict[str, Table]) -> list[Problem]:
         for path, line, row in _rows(tables, name) if _declares(tables, name, "speaker") else ():
             if row["evidence"] == "confirmed":
                 out += _speaks(path, line, row, row["party"])
+    return out
+
+
+def check_hedged(tables: dict[str, Table]) -> list[Problem]:
+    """A hedged or unattributed quote ('reportedly', 'possibly', 'may', 'is said to') is rumour: it cannot back
+    `reported` or `confirmed` unless the row says who reports it (the quote attributes it, or names a speaker)."""
+    out = []
+    for name in ("relationships", "claims"):
+        for path, line, row in _rows(tables, name):
+            hedge = HEDGED.search(row["quote"])
+            if row["evidence"] == "rumoured" or not hedge or row.get("speaker") or ATTRIBUTED.search(HEDGED.sub("", row["quote"])):
+                continue
+            out.append(Problem(path, line, "evidence", f"the quote hedges ('{hedge.group(0)}') and says no one reports it: "
+                               f"that is rumoured, not {row['evidence']} (or quote the words that name who reports it)"))
     return out
 
 
@@ -178,7 +197,7 @@ def check_outlets(tables: dict[str, Table]) -> list[Problem]:
 
 def check_rules(tables: dict[str, Table]) -> list[Problem]:
     """Every checkable editorial rule that needs only the tables."""
-    return (check_confirmed(tables) + check_undated(tables) + check_event_links(tables) + check_dates(tables)
+    return (check_confirmed(tables) + check_hedged(tables) + check_undated(tables) + check_event_links(tables) + check_dates(tables)
             + check_qualifiers(tables) + check_outlets(tables))
 
 
