@@ -262,3 +262,33 @@ def test_week_precision_says_what_it_means():
     assert fmt.date_text("2025-06-12", "week") == "between June 12 and 18, 2025"  # on or after June 12, within the week
     assert fmt.date_text("2025-06-12", "week", "2025-06-15") == "between June 12 and 15, 2025"
     assert "week of" not in fmt.date_text("2025-06-12", "week")
+
+
+def test_a_difference_that_fails_never_prints_equal_to_its_tolerance(small):
+    """Issue 28 (12): +10.03% against ±10% prints as +10.03%, not +10.0%."""
+    rewrite(small / "checks.csv", lambda rs: [dict(r, tolerance="0.10") if r["check_id"] == "implied-valuation" else r for r in rs])
+    change(small / "figures.csv", "figure_id", "fig-agg14-valuation-post", value="26.5234")
+    change(small / "figures.csv", "figure_id", "fig-agg08-meta-investment", value="14.3")
+    html_text = str(record.checks_block(load(small)))
+    assert "(+10.03%)" in html_text and "fails (tolerance ±10%)" in html_text.replace("</span>", ""), html_text
+    assert "(+10.0%)" not in html_text
+    assert fmt.signed_percent(10.0) == "+10.0%" and fmt.signed_percent(-2.1) == "-2.1%" and fmt.tolerance(0.025) == "±2.5%"
+
+
+def test_a_two_day_window_reads_as_either_day():
+    """Issue 28 (12): 'just hours after' a June 12 announcement is June 12 or 13, never June 12 as if the text said so."""
+    assert fmt.date_text("2025-06-12", "week", "2025-06-13") == "June 12 or 13, 2025"
+    assert fmt.date_text("2025-06-30", "week", "2025-07-01") == "June 30 or July 1, 2025"
+    assert fmt.date_text("2025-06-12", "week", "2025-06-15") == "between June 12 and 15, 2025"
+
+
+def test_a_text_known_only_later_is_not_merged_under_an_earlier_date(small):
+    """Issue 28 (12): in the party list, a source that can only have been public on June 18 is cited under June 18."""
+    d = load(small)
+    shown = re.sub(r"<[^>]+>", "", str(html.status_list(d, ["client"])))
+    google = next(item for item in shown.split(".") if item.lstrip().startswith("Google"))
+    assert "June 12, 2025)" in google and "known from June 18, 2025" in google, google
+    late = [s for s in d.relationships.set_index("relationship_id").loc["rel-google-plans-to-cut-ties-reuters", "source_list"]
+            if d.all_sources.loc[s, "known_from"] > "2025-06-12"]
+    before = google.split("known from June 18, 2025")[0]
+    assert late and all(str(d.citation_number(s)) not in re.findall(r"\d+", before.split("June 12, 2025)")[1]) for s in late), google

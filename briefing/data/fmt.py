@@ -50,6 +50,18 @@ def number(value: float, unit: str, short: bool = False) -> str:
     return f"{value:,g} {unit}"  # a unit the formatter does not know: number and unit, "4 TB"
 
 
+def signed_percent(value: float) -> str:
+    """A difference in percent, signed, to one decimal or as many as the value carries (+10.03%): a difference that
+    fails a tolerance never prints equal to it."""
+    text = f"{value:+.4f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text) + "%"
+
+
+def tolerance(fraction: float) -> str:
+    """A relative tolerance as a reader reads it: 0.1 -> ±10%, 0.025 -> ±2.5%."""
+    return f"±{round(fraction * 100, 4):g}%"
+
+
 def ratio(value: float) -> str:
     return f"{value:.2f}x"
 
@@ -60,7 +72,8 @@ def share(value: float) -> str:
 
 
 def date_text(value: str | dt.date, precision: str = "day", until: str | dt.date | None = None) -> str:
-    """June 12, 2025 (day); between June 12 and 18, 2025 (week: the first and last possible days); June 2025 (month); 2025 (year).
+    """June 12, 2025 (day); between June 12 and 18, 2025 (week: the first and last possible days; June 12 or 13, 2025 for
+    two days); June 2025 (month); 2025 (year).
 
     A week-precision date is the first possible day of a window, not a calendar week: it is printed as
     the window, from `date` to `until` (its last possible day; seven days if not given).
@@ -76,6 +89,9 @@ def date_text(value: str | dt.date, precision: str = "day", until: str | dt.date
     end = (dt.date.fromisoformat(until) if isinstance(until, str) else until) if until else d + dt.timedelta(days=6)
     if end <= d:
         return day
+    if end == d + dt.timedelta(days=1):  # two days: either one ('hours after' a day's announcement)
+        nxt = f"{end.day}" if end.month == d.month else f"{_MONTHS[end.month - 1]} {end.day}"
+        return f"{_MONTHS[d.month - 1]} {d.day} or {nxt}, {end.year}" if end.year == d.year else f"{day} or {_MONTHS[end.month - 1]} {end.day}, {end.year}"
     if end.year != d.year:
         return f"between {day} and {_MONTHS[end.month - 1]} {end.day}, {end.year}"
     start = f"{_MONTHS[d.month - 1]} {d.day}"

@@ -228,7 +228,7 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
                 when = f"undated, public by {r['when']}" if r.get("as_of_basis", "") == "undated" else r["when"]
                 voices.append(f'{escape(d.status_phrase(r["status"]))} <span class="ev-{escape(r["evidence"])}">'
                               f'({escape(EVIDENCE_WORDS.get(r["evidence"], r["evidence"]))}; {escape(when)})</span>'
-                              f'{cite(d, [s for lst in g["source_list"] for s in lst])}')
+                              f'{_cite_by_date(d, [s for lst in g["source_list"] for s in lst], _last_day(d, r))}')
             step = voices[0] if len(voices) == 1 else "accounts differ: " + " or ".join(voices)
             steps.append(step)
         if len(steps) > 1:
@@ -242,6 +242,26 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
             items.append(f"<li><strong>{escape(', '.join(parties[:-1]) + ' and ' + parties[-1])}</strong>, each: {steps[0]}.</li>")
     more = (f'<p class="more">\u2026 and {len(records) - MAX_PARTIES:,} more (every status is in the CSV downloads).</p>') if len(records) > MAX_PARTIES else ""
     return HTML(f'<ul class="status-list">{"".join(items)}</ul>{more}')
+
+
+def _last_day(d: Dataset, row: pd.Series) -> str:
+    """The last day a status can date from: its event's window end, else its as_of."""
+    ev = d.event(row["event_id"]) if row.get("event_id", "") else None
+    return (ev.get("date_until") or ev["date"]) if ev is not None else row["as_of"]
+
+
+def _cite_by_date(d: Dataset, sources: list[str], last_day: str) -> str:
+    """A step's citations; a text that can only have been public later is cited under its own date, never merged
+    under the step's ('(and in texts known from June 18, 2025 [..])')."""
+    known = d.all_sources["known_from"]
+    later: dict[str, list[str]] = {}
+    for s in dict.fromkeys(sources):
+        if s in known.index and known[s] > last_day:
+            later.setdefault(known[s], []).append(s)
+    then = [s for s in sources if not any(s in v for v in later.values())]
+    return (cite(d, then) if then else "") + "".join(
+        f" ({'and ' if then else ''}in {'texts' if len(ids) > 1 else 'a text'} known from {escape(fmt.date_text(day))}{cite(d, ids)})"
+        for day, ids in sorted(later.items()))
 
 
 MAX_EVENT_LIST = 150  # the event list is complete up to here; beyond, the newest are listed and the page says how many are not

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data import fmt
 from ..data.base import load_base
 from ..data.dataset import Dataset
 from ..story import ranking
@@ -139,7 +140,7 @@ def _workings(d: Dataset, r: pd.Series) -> str:
     verdict = VERDICT[r["verdict"]]
     if r["tolerance"] and r["verdict"] in ("pass", "fail"):
         verdict += f" (tolerance {r['tolerance']})"
-    vs = f" against {escape(r['expected_shown'])} reported ({r['difference_pct']:+.1f}%)" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
+    vs = f" against {escape(r['expected_shown'])} reported ({fmt.signed_percent(r['difference_pct'])})" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
     return (f"{escape(r['inputs'])} \u2192 <strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))} "
             f"<span class=\"verdict {'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</span>")
 

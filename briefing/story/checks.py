@@ -231,7 +231,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
             row = {"check": chk.check_id, "label": chk.label, "variant": variant, "variant_metric": metric, "inputs": "; ".join(desc),
                    "result": result, "shown": _show(result, chk.show, anchor_date) if result is not None else _not_computed(d, formula, base, same),
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
-                   "tolerance": f"±{chk.tolerance:.0%}" if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
+                   "tolerance": fmt.tolerance(chk.tolerance) if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
                 exp_value, exp_shown, exp_sources = _as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
                 redo = _recompute(d, chk, chk.expected, by_metric, defs)
