@@ -14,7 +14,7 @@ from .drawing.current import clients_heading, events_record, heading, since_the_
 from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
-from .drawing.record import changes_block, changes_summary, checks_block, disagreements_block, key_figures_block
+from .drawing.record import changes_block, changes_summary, checks_block, claims_block, disagreements_block, key_figures_block
 from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .drawing.timeline import timeline_chart
 
@@ -78,6 +78,7 @@ __all__ = [
     "charts_data_block",
     "checks_block",
     "checks_verdict",
+    "claims_block",
     "clients_chart",
     "clients_heading",
     "disagreements_block",

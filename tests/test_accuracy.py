@@ -292,3 +292,21 @@ def test_a_text_known_only_later_is_not_merged_under_an_earlier_date(small):
             if d.all_sources.loc[s, "known_from"] > "2025-06-12"]
     before = google.split("known from June 18, 2025")[0]
     assert late and all(str(d.citation_number(s)) not in re.findall(r"\d+", before.split("June 12, 2025)")[1]) for s in late), google
+
+
+@pytest.mark.parametrize("fixture", ["small_data", "data"])
+def test_every_claim_reaches_the_appendix(fixture, tmp_path):
+    """Issue 28 (13): every row of claims.csv is on the page: among the disagreements, or in the appendix's list of
+    other claims (its claim and its quote)."""
+    src = SMALL if fixture == "small_data" else ROOT / "data"
+    dest = tmp_path / "data"
+    shutil.copytree(src, dest)
+    rewrite(dest / "claims.csv", lambda rs: rs + [dict(rs[-1], claim_id="cl-test-unseen", topic="a topic no other row has",
+                                                         claim="A claim told nowhere else.")])
+    d = load(dest)
+    page = str(record.disagreements_block(d)) + str(record.claims_block(d))
+    for _, r in d.claims.iterrows():
+        assert str(html.plain_ids(d, r["claim"])) in page, r["claim_id"]
+    assert "A claim told nowhere else." in str(record.claims_block(d))
+    notebook = (ROOT / "notebooks" / "05_appendix.ipynb").read_text(encoding="utf-8")
+    assert "claims_block(d)" in notebook

@@ -21,6 +21,7 @@ from .story_blocks import all_statements, statements
 PARTS = (  # (key, title): the appendix in order; each part is #appendix-KEY, listed in the contents and ended by a way back
     ("method", "How this briefing is made"),
     ("disputes", "Where the reporting disagrees"),
+    ("claims", "What else the reporting says"),
     ("checks", "Do the numbers add up: the workings"),
     ("figures", "Key figures"),
     ("data", "The data behind the story's charts"),

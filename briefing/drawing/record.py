@@ -119,6 +119,23 @@ def disagreements_block(d: Dataset) -> HTML:
     return HTML("".join(parts))
 
 
+def claims_block(d: Dataset) -> HTML:
+    """Every claim no disagreement tells (a topic with one version): what the reporting says, how sure, when, its sources and
+    quote, topic by topic in file order, so that no claim in claims.csv stays off the page."""
+    claims = d.claims
+    if claims is None or claims.empty:
+        return HTML("<p>No other claims had been reported by this date.</p>")
+    disputed = {t for t, g in claims.groupby("topic") if g["claim"].nunique() > 1}
+    rest = claims[~claims["topic"].isin(disputed)]
+    if rest.empty:
+        return HTML("<p>Every claim in the reporting is among the disagreements above.</p>")
+    items = [f"<li><strong>{escape(r['topic'][:1].upper() + r['topic'][1:])}</strong>: {plain_ids(d, r['claim'])} "
+             f"({escape(r['evidence'])}, " + ("undated" if r.get("as_of_basis", "") == "undated" else escape(fmt.date_text(r["as_of"])))
+             + f"){cite(d, r['source_list'])}: {_q(r['quote'])}</li>" for _, r in rest.iterrows()]
+    summary = f"{len(items)} other claim{'s' * (len(items) != 1)}, each told by the texts in one version"
+    return HTML(fold(escape(summary), f'<ul class="claims">{"".join(items)}</ul>', "claims"))
+
+
 MAX_CHECK_VARIANTS = 4  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
 VERDICT = {"pass": "passes", "fail": "fails", "info": "for information", "n/a": "cannot be checked"}
 
