@@ -262,7 +262,7 @@ def key_figures_block(d: Dataset) -> HTML:
         differ = f.n_total - f.n_sources
         rows.append(f'<tr><td>{escape(f.label)}</td><td><span class="value">{escape(f.text())}</span>'
                     + "".join(f'<span class="under">{escape(x)}</span>' for x in under)
-                    + f"</td><td>{escape(reported_by(d, f.source_ids))}{cite(d, f.source_ids)}"
+                    + f"</td><td>{escape(reported_by(d, f.source_ids, _quotes(d, metric, f.source_ids)))}{cite(d, f.source_ids)}"
                     + (f"; {differ} other text{'s' * (differ != 1)} differ{'s' * (differ == 1)}" if differ > 0 else "") + "</td></tr>")
     more = len(metrics) - min(len(metrics), MAX_KEY_FIGURES)
     more_html = f'<p class="more">\u2026 and {more:,} more figures, less widely reported, in the CSV below.</p>' if more else ""
@@ -273,6 +273,12 @@ def key_figures_block(d: Dataset) -> HTML:
     return HTML(fold(f"All {n:,} key figure{'s' * (n != 1)}, each with its date and who reported it", body, "figures print-open")
                 + f'<p class="downloads">Download <a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">the key figures</a> '
                 f'\u00b7 <a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">every figure, one row per source</a> (CSV)</p>')
+
+
+def _quotes(d: Dataset, metric: str, source_ids) -> list[str]:
+    """The quotes of a metric's rows from these texts: what they credit to an outlet (reporting.reporting)."""
+    rows = d.figures[(d.figures["metric"] == metric) & d.figures["source_id"].isin(list(source_ids))]
+    return list(rows["quote"])
 
 
 def figure_rows(d: Dataset) -> pd.DataFrame:

@@ -207,7 +207,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                 metric = term.metric
                 vrows = d.figures[(d.figures["metric"] == metric) & (d.figures["amount"] == amount)]
                 vtext = qualified(amount, unit, vrows, True) + (f" for {fmt.period_text(base[term].period)}" if term.pin else "")
-                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {reported_by(d, srcs)}"
+                variant = f"with {d.label(metric)} {'at' if vtext[:1] in '$0123456789' else 'given as'} {vtext}, as {reported_by(d, srcs, list(vrows['quote']))}"
             else:
                 metric, variant = "", "with the current value of each input"
             try:

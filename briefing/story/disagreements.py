@@ -82,7 +82,7 @@ def _roundings(d: Dataset, own: pd.DataFrame, unit: str) -> list[dict]:
 def _with_reporting(d: Dataset, dis: dict, key: str = "versions") -> dict:
     """Each version (or step) of a disagreement, and the whole, with who reported it as independent reports (reported_by)."""
     for v in dis[key]:
-        v["reported_by"] = reported_by(d, v["source_ids"])
+        v["reported_by"] = reported_by(d, v["source_ids"], v.get("quotes") or [v.get("quote", "")])
     dis["reported_by"] = reported_by(d, [s for v in dis[key] for s in v["source_ids"]])
     return dis
 

@@ -43,7 +43,24 @@ def number_word(n: int) -> str:
     return ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][n] if 0 <= n < 10 else f"{n:,}"
 
 
-def reporting(d: Dataset, source_ids) -> Reporting:
+def _credits(row, quotes) -> list[str]:
+    """The outlets a text relays for this value: its credited_to, only those the value's quotes name (a text credits an
+    outlet for what its quote credits to it, not for every sentence); all of them when no quote is given."""
+    credits = [c.strip() for c in (row["credited_to"] if row is not None else "").split(";") if c.strip()]
+    if quotes is None:
+        return credits
+    said = " ".join(quotes).casefold()
+    return [c for c in credits if c.casefold() in said]
+
+
+def _named(row) -> str:
+    """The outlet a text names, with the caveat where only the collection's README names it."""
+    if row is None or not row["outlet"]:
+        return ""
+    return f"{row['outlet']} (per the collection's README)" if str(row["outlet_basis"]).startswith("collection README") else row["outlet"]
+
+
+def reporting(d: Dataset, source_ids, quotes=None) -> Reporting:
     """Who reported a value, as independent reports (sources.csv outlet and credited_to):
 
     - a text whose outlet is named (outlet, with its outlet_basis) is that outlet's report, and several texts of one
@@ -51,7 +68,9 @@ def reporting(d: Dataset, source_ids) -> Reporting:
     - a text that names no outlet but relays exactly one (credited_to) carries that outlet's report;
     - a text that names no outlet and relays several does not say whose report it carries: it is counted as relaying
       the listed outlets it credits, or else as a text crediting them;
-    - a text that names no outlet and credits none is counted as such: no outlet is invented for it.
+    - a text that names no outlet and credits none is counted as such: no outlet is invented for it;
+    - quotes (the quotes of the rows behind the value), where given: a text relays only the outlets they name;
+    - an outlet only the collection's README names keeps that caveat wherever it is named.
     """
     ids = list(dict.fromkeys(source_ids))
     src = d.all_sources
@@ -59,8 +78,8 @@ def reporting(d: Dataset, source_ids) -> Reporting:
     several, unnamed = [], 0
     for sid in ids:
         row = src.loc[sid] if sid in src.index else None
-        outlet = row["outlet"] if row is not None else ""
-        credits = [c.strip() for c in (row["credited_to"] if row is not None else "").split(";") if c.strip()]
+        outlet = _named(row)
+        credits = _credits(row, quotes)
         if outlet or len(credits) == 1:
             by_outlet.setdefault(outlet or credits[0], []).append(sid)
         elif credits:
@@ -76,6 +95,6 @@ def reporting(d: Dataset, source_ids) -> Reporting:
                      n_credited=len(others), unnamed=unnamed, n_texts=len(ids))
 
 
-def reported_by(d: Dataset, source_ids) -> str:
+def reported_by(d: Dataset, source_ids, quotes=None) -> str:
     """Who reported a value, in words: 'reported by Bloomberg, CNBC and Reuters, relayed by 7 more' (see reporting())."""
-    return reporting(d, source_ids).text()
+    return reporting(d, source_ids, quotes).text()
