@@ -133,10 +133,15 @@ def plan_horizon(package) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_HORIZON else 0
 
 
+def canonical_unit(unit: str) -> str:
+    """The one spelling of a known unit ('%' -> percent, 'usd' -> USD); any other unit as written."""
+    return UNIT_SPELLINGS.get(" ".join(unit.split()).casefold(), unit)
+
+
 def unit_spelling_problem(unit: str) -> str | None:
     """Another spelling of a known unit ('%', 'usd', 'Percent'): refused, so that every unit rule reads one spelling."""
-    canonical = UNIT_SPELLINGS.get(" ".join(unit.split()).casefold())
-    if canonical and canonical != unit:
+    canonical = canonical_unit(unit)
+    if canonical != unit:
         return f"'{unit}' is spelled {canonical} in this data (the money and percent rules read that spelling); write {canonical}"
     return None
 
@@ -362,7 +367,7 @@ def check_rows(tables: dict, horizon: int = 0) -> list:
 
 def _figure_problems(row: dict, path: str, line: int) -> list:
     value, scale = row.get("value", ""), row.get("scale", "")
-    unit = UNIT_SPELLINGS.get(" ".join(row.get("unit", "").split()).casefold(), row.get("unit", ""))  # every spelling held to the rules
+    unit = canonical_unit(row.get("unit", ""))  # every spelling held to the rules
     number, msg = parse_number(value) if value else (None, "empty")
     if msg:
         return []  # reported by the schema pass
