@@ -6,6 +6,7 @@ so a CSV cell can never become markup, script or math.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import urllib.parse
@@ -247,13 +248,18 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
 def _last_day(d: Dataset, row: pd.Series) -> str:
     """The last day a status can date from: its event's window end, else its as_of."""
     ev = d.event(row["event_id"]) if row.get("event_id", "") else None
-    return (ev.get("date_until") or ev["date"]) if ev is not None else row["as_of"]
+    if ev is None:
+        return row["as_of"]
+    if ev["date_precision"] == "week" and not ev.get("date_until"):  # a week without its end: seven days (fmt.date_text)
+        return (dt.date.fromisoformat(ev["date"]) + dt.timedelta(days=6)).isoformat()
+    return ev.get("date_until") or ev["date"]
 
 
 def _cite_by_date(d: Dataset, sources: list[str], last_day: str) -> str:
     """A step's citations; a text that can only have been public later is cited under its own date, never merged
     under the step's ('(and in texts known from June 18, 2025 [..])')."""
-    known = d.all_sources["known_from"]
+    known = d.sources["known_from"]  # this edition's sources only, as cite() shows them
+    sources = [s for s in sources if s in known.index]
     later: dict[str, list[str]] = {}
     for s in dict.fromkeys(sources):
         if s in known.index and known[s] > last_day:
