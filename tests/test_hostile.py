@@ -152,7 +152,7 @@ def test_other_targets_run_nothing(target, var, tmp_path: Path):
     (("BASE=-h",), "BASE:1: base: '-h' is neither a data directory nor a git revision"),
     (("TIMEOUT=1; true",), "TIMEOUT:1: timeout: '1; true' is not a number of seconds"),
     (("JOBS=-1",), "JOBS:1: jobs: '-1' is not a number of parallel jobs"),
-    (("AS_OF=2300-01-01",), "AS_OF:1: as_of: '2300-01-01' is outside the dates this briefing covers"),
+    (("AS_OF=2300-01-01",), "AS_OF:1: as_of: '2300-01-01' is after the build day"),
 ])
 def test_option_like_values_get_their_own_message(args, want, good: Path):
     before = state(good)

@@ -56,6 +56,7 @@ UNITS = ("USD", "percent", "count", "multiple", "years", "months", "weeks", "yea
 UNIT_SPELLINGS = {**{u.casefold(): u for u in UNITS}, "%": "percent", "pct": "percent", "per cent": "percent",
                   "percentage": "percent", "us$": "USD", "us dollars": "USD", "dollars": "USD", "dollar": "USD"}
 PLAN_KEY = "x-planHorizonYears"
+PLAN_COLUMN = ("figures", "period")  # the one period that may name a coming year
 MAX_HORIZON = 10
 SCALES = set(SCALE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls (U+0085 too), DEL
@@ -112,8 +113,10 @@ def date_range_problem(value: dt.date) -> str | None:
     return f"'{value.isoformat()}' is outside the dates this briefing covers ({FIRST_DATE.isoformat()} to {last_date().isoformat()}); check the year"
 
 
-def period_range_problem(text: str, horizon: int) -> str | None:
-    """A figure's period: from 1990 up to the end of the year `horizon` years from now (a plan), never later."""
+def period_range_problem(text: str, horizon: int, reported: bool = False) -> str | None:
+    """A figure's period: from 1990 up to the end of the year `horizon` years from now (a plan), never later; a period
+    that says when something was reported (`reported`: a status's or claim's as_of, a source's published) from 1990 to
+    the build day."""
     parsed, msg = parse_period(text)
     if msg:
         return None  # reported by the schema pass
@@ -121,6 +124,8 @@ def period_range_problem(text: str, horizon: int) -> str | None:
     top = last_date().year + horizon
     if first < FIRST_DATE:
         return f"'{text}' is before {FIRST_DATE.year}, the first year this briefing covers; check the year"
+    if reported and first > last_date():
+        return f"'{text}' is after the build day ({last_date().isoformat()}): what was reported cannot be dated later; check the year"
     if first.year > top:
         return (f"'{text}' is beyond the plan horizon: a period may name a coming year up to {top} "
                 f"({PLAN_KEY} in datapackage.json is {horizon}); check the year")
@@ -319,8 +324,8 @@ def check_rows(tables: dict, horizon: int = 0) -> list:
                 d, msg = parse_date(row[col]) if row.get(col) else (None, "empty")
                 if not msg and date_range_problem(d):
                     bad(col, date_range_problem(d))
-            for col in periods:
-                msg = period_range_problem(row[col], horizon) if row.get(col) else None
+            for col in periods:  # a figure's period may name a plan; any other period says when something was reported
+                msg = period_range_problem(row[col], horizon if (name, col) == PLAN_COLUMN else 0, (name, col) != PLAN_COLUMN) if row.get(col) else None
                 if msg:
                     bad(col, msg)
             if name in ("figures", "metrics") and row.get("unit") and unit_spelling_problem(row["unit"]):
