@@ -118,7 +118,7 @@ def test_base_adds_what_changed(tmp_path, data_copy):
     html = (tmp_path / "briefing.html").read_text(encoding="utf-8")
     assert "What changed since the last edition" in html
     text = htmllib.unescape(html)
-    assert re.search(r"Microsoft: considering \(rumoured, [A-Z][a-z]+ \d+, 2025\): evidence changed from \u2018reported\u2019 to \u2018rumoured\u2019", text)
+    assert re.search(r"Microsoft: considering \(rumoured, [A-Z][a-z]+ \d+( or \d+)?, 2025\): evidence changed from \u2018reported\u2019 to \u2018rumoured\u2019", text)
 
 
 def test_no_op_make_does_nothing(built):
