@@ -262,11 +262,12 @@ def _cite_by_date(d: Dataset, sources: list[str], last_day: str) -> str:
     sources = [s for s in sources if s in known.index]
     later: dict[str, list[str]] = {}
     for s in dict.fromkeys(sources):
-        if s in known.index and known[s] > last_day:
-            later.setdefault(known[s], []).append(s)
+        if s in known.index and known[s] > last_day:  # a month-only text is known from its month, never from its first day
+            published = d.sources.at[s, "published"] if "published" in d.sources else ""
+            later.setdefault(published if len(str(published)) == 7 and known[s].startswith(str(published)) else known[s], []).append(s)
     then = [s for s in sources if not any(s in v for v in later.values())]
     return (cite(d, then) if then else "") + "".join(
-        f" ({'and ' if then else ''}in {'texts' if len(ids) > 1 else 'a text'} known from {escape(fmt.date_text(day))}{cite(d, ids)})"
+        f" ({'and ' if then else ''}in {'texts' if len(ids) > 1 else 'a text'} known from {escape(fmt.period_text(day))}{cite(d, ids)})"
         for day, ids in sorted(later.items()))
 
 
