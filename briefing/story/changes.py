@@ -40,7 +40,8 @@ SINGULAR = {"statuses": "status", "events": "event", "figures": "figure", "claim
 DICTIONARIES = ("metrics", "statuses", "checks")
 IGNORE = {"line", "number", "amount", "source_list"}  # derived by load(), not cells of the CSV (figures' known_from too)
 FIGURE_VALUE = ("value", "scale", "unit", "qualifier")  # one cell to a reader: "more than 1,000 employees"
-COLUMN_NAMES = {"source_ids": "sources", "source_id": "source", "as_of": "date", "date_until": "last possible day"}
+COLUMN_NAMES = {"source_ids": "sources", "source_id": "source", "as_of": "date", "as_of_note": "date note", "as_of_basis": "date basis",
+                "date_until": "last possible day"}
 SUMMARY_COUNT = 5
 SUMMARY_KINDS = ("statuses", "figures", "events")
 
@@ -120,7 +121,7 @@ def compare(old: Dataset, new: Dataset) -> list[dict]:
                     text = _name(new, name, r) if name == "claims" else f"another account: {_name(new, name, r)}"
                 add(group, "added", 3, text, _row_date(name, r), [r[key]], table=name)
         for ra, rb, cols in rows[name]["edited"]:
-            said = "; ".join(f"{COLUMN_NAMES.get(c, c.replace('_', ' '))} changed from \u2018{_cell(old, name, ra, c)}\u2019 to \u2018{_cell(new, name, rb, c)}\u2019" for c in cols)
+            said = "; ".join(_edit(c, _cell(old, name, ra, c), _cell(new, name, rb, c)) for c in cols)
             add("definitions" if name in DICTIONARIES else "corrections", "corrected", 0, f"{_name(new, name, rb)}: {said}", _row_date(name, rb), [rb[key]])
         for _, r in rows[name]["removed"].iterrows():
             if (name, r[key]) not in used:
@@ -260,6 +261,16 @@ def _cell(d: Dataset, table: str, r: pd.Series, col: str) -> str:
     if col == "period":
         return fmt.period_text(value)
     return value
+
+
+def _edit(col: str, was: str, now: str) -> str:
+    """One changed cell, old → new: "evidence changed from ‘reported’ to ‘rumoured’"; an emptied or a filled cell says so."""
+    col = COLUMN_NAMES.get(col, col.replace("_", " "))
+    if not was:
+        return f"{col} set to \u2018{now}\u2019"
+    if not now:
+        return f"{col} cleared (was \u2018{was}\u2019)"
+    return f"{col} changed from \u2018{was}\u2019 to \u2018{now}\u2019"
 
 
 def _noun(table: str) -> str:
