@@ -252,3 +252,15 @@ def test_no_doubled_words(pair, base, new):
     page = visible(changes_summary(d, str(old_dir)).html + changes_block(d, str(old_dir)).html)
     assert "source [" in page and "agg-" not in page and "news-" not in page, "source ids read as citation numbers"
     assert not DOUBLED.findall(page), [m.group(0) for m in DOUBLED.finditer(page)]
+
+
+def test_a_value_that_moves_back_names_the_removed_row(base, new):
+    append(base, "sources.csv", SOURCE2)
+    append(base, "figures.csv", VALUATION)
+    shutil.rmtree(new)
+    shutil.copytree(base, new)
+    drop(new, "figures.csv", "fig-0506-valuation")
+    changes = compare(load(base), load(new))
+    assert "Scale AI's valuation after the deal: $40 billion (May 6, 2026) \u2192 $29 billion" in texts(changes), texts(changes)
+    assert ids(changes, "removed") == {"fig-0506-valuation"} and not ids(changes, "added") and not ids(changes, "corrected")
+    assert not [c for c in changes if c["group"] == "removals"], "the figure line stands for the removed row"

@@ -176,7 +176,7 @@ def _latest_per_role(d: Dataset) -> dict[tuple[str, str], pd.Series]:
 
 def _figures(old: Dataset, new: Dataset, rows: dict, add) -> None:
     """Each metric's current value, old against new, "from → to" with its qualifiers (the module docstring's rule)."""
-    added = rows["added"]
+    added, gone = rows["added"], rows["removed"]
     for metric in dict.fromkeys(new.figures["metric"]):
         f, g = old.fact(metric), new.fact(metric)
         mine = added[added["metric"] == metric]
@@ -194,10 +194,13 @@ def _figures(old: Dataset, new: Dataset, rows: dict, add) -> None:
                 text = f"{g.label}: {_value(f)} \u2192 {_value(g)}"
         else:
             continue
+        change = "added"
+        if not ids:  # the value moved because a row was edited, or because the row that gave the newer value went
+            edited = [rb["figure_id"] for ra, rb, _ in rows["edited"] if metric in (ra["metric"], rb["metric"])]
+            change, ids = ("corrected", edited) if edited else ("removed", list(gone[gone["metric"] == metric]["figure_id"]))
         given = new.figures[(new.figures["metric"] == metric) & new.figures["source_id"].isin(g.source_ids) & (new.figures["amount"] == g.amount)]
         date = g.period if len(g.period) == 10 else min(given["known_from"], default="")
-        add("figures", "added" if ids else "corrected", rank, text, date, ids, lead=True, sources=g.source_ids, quotes=given["quote"], table="figures")
-    gone = rows["removed"]
+        add("figures", change, rank, text, date, ids, lead=True, sources=g.source_ids, quotes=given["quote"], table="figures")
     for metric in dict.fromkeys(old.figures["metric"]):
         if metric not in set(new.figures["metric"]):
             add("figures", "removed", 4, f"{old.label(metric)}: no longer in the data (last: {_value(old.fact(metric))})", "",
