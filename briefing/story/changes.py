@@ -34,7 +34,7 @@ TABLES = {"relationships": ("relationship_id", "statuses"), "events": ("event_id
           "claims": ("claim_id", "claims"), "sources": ("source_id", "sources"),
           "metrics": ("metric", "definitions"), "statuses": ("status", "definitions"), "checks": ("check_id", "definitions")}
 GROUPS = {"statuses": "Statuses", "events": "Events", "figures": "Figures", "claims": "Claims", "sources": "Sources",
-          "definitions": "Definitions (metrics, statuses, checks)", "corrections": "Corrections to earlier rows", "removals": "Removed rows"}
+          "definitions": "Definitions", "corrections": "Corrections to earlier rows", "removals": "Removed rows"}
 SINGULAR = {"statuses": "status", "events": "event", "figures": "figure", "claims": "claim", "sources": "source",
             "definitions": "definition", "corrections": "correction to earlier rows", "removals": "removed row"}
 DICTIONARIES = ("metrics", "statuses", "checks")
