@@ -8,10 +8,11 @@ import csv
 import html as htmllib
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import DATA, PY, ROOT
 
 from briefing.data.dataset import load
 from briefing.drawing.record import changes_block, changes_summary
@@ -233,6 +234,23 @@ def test_the_later_news_pair_is_exact_and_reads_as_an_editor_would():
     assert top[0] == "Google: plans to cut ties \u2192 staying (confirmed, February 2, 2026)"
     assert any("$100 million" in x and "$500 million" in x for x in top) and "May 6, 2026: Scale sued a rival over trade secrets." in top, top
     assert not any(x.startswith("February 2, 2026: A Google spokesperson") for x in top), "the event and the status change count once"
+
+
+def test_a_year_of_news_added_to_the_data_is_additions_only(tmp_path):
+    """The issue's re-runner: tests/fixtures/year_on appended to a copy of data/ (scripts/add_rows.py), BASE = data/."""
+    year = ROOT / "tests" / "fixtures" / "year_on"
+    subprocess.run([PY, str(ROOT / "scripts" / "add_rows.py"), str(DATA), str(year), str(tmp_path / "data")], check=True, capture_output=True)
+    changes = compare(load(DATA), load(tmp_path / "data"))
+    appended = {r[KEYS[f.name]] for f in year.glob("*.csv") for r in rows_of(f)}
+    assert ids(changes, "added") == appended
+    assert not ids(changes, "removed") and not ids(changes, "corrected") and not [c for c in changes if c["group"] in ("corrections", "removals")]
+    t = texts(changes)
+    assert "Google: plans to cut ties \u2192 staying (confirmed, February 2, 2026)" in t, t
+    assert any(x.startswith("Meta as client: ") and "\u2192 paused some work" in x for x in t), "Meta's client role, its investor role untouched"
+    assert not any("no longer" in x or "January 1, 2026" in x or "October 1, 2025" in x for x in t), "no month printed as a day"
+    top = summary(changes)
+    assert [c["group"] for c in top[:3]] == ["statuses", "figures", "events"], texts(top)
+    assert any("$100 million" in c["text"] and "$500 million" in c["text"] for c in top)
 
 
 def visible(page: str) -> str:

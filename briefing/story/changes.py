@@ -1,7 +1,7 @@
 """What changed since the last edition (BASE): exact, by row id, and in a reader's terms. The rule (also in the README):
 
 1. **Rows, by id, in every table**: sources, events (with other sources' versions of them), figures, relationships,
-   claims, and the dictionaries metrics, statuses and checks. A row only in the new data is an **addition**, a row only
+   claims, and the dictionaries metrics, statuses, checks and topics. A row only in the new data is an **addition**, a row only
    in the old data a **removal**, a row in both whose cells differ a **correction** (each changed cell, old → new; a
    figure's value, scale, unit and qualifier read as one cell, "more than 1,000 employees"). A table or column that
    only one edition's schema has is not compared: a schema change is not an edit of every row.
@@ -32,12 +32,13 @@ from ..data.schema import load_schema, schema_path
 # table: (its key, the group its additions go to); the order is the order of the groups on the page
 TABLES = {"relationships": ("relationship_id", "statuses"), "events": ("event_id", "events"), "figures": ("figure_id", "figures"),
           "claims": ("claim_id", "claims"), "sources": ("source_id", "sources"),
-          "metrics": ("metric", "definitions"), "statuses": ("status", "definitions"), "checks": ("check_id", "definitions")}
+          "metrics": ("metric", "definitions"), "statuses": ("status", "definitions"), "checks": ("check_id", "definitions"),
+          "topics": ("topic", "definitions")}
 GROUPS = {"statuses": "Statuses", "events": "Events", "figures": "Figures", "claims": "Claims", "sources": "Sources",
           "definitions": "Definitions", "corrections": "Corrections to earlier rows", "removals": "Removed rows"}
 SINGULAR = {"statuses": "status", "events": "event", "figures": "figure", "claims": "claim", "sources": "source",
             "definitions": "definition", "corrections": "correction to earlier rows", "removals": "removed row"}
-DICTIONARIES = ("metrics", "statuses", "checks")
+DICTIONARIES = ("metrics", "statuses", "checks", "topics")
 IGNORE = {"line", "number", "amount", "source_list"}  # derived by load(), not cells of the CSV (figures' known_from too)
 FIGURE_VALUE = ("value", "scale", "unit", "qualifier")  # one cell to a reader: "more than 1,000 employees"
 COLUMN_NAMES = {"source_ids": "sources", "source_id": "source", "as_of": "date", "as_of_note": "date note", "as_of_basis": "date basis",
@@ -49,7 +50,7 @@ SUMMARY_KINDS = ("statuses", "figures", "events")
 def _table(d: Dataset, name: str) -> pd.DataFrame:
     df = {"events": d.all_events, "sources": d.sources}.get(name)
     df = getattr(d, name) if df is None else df
-    return df.reset_index(drop=True)
+    return pd.DataFrame() if df is None else df.reset_index(drop=True)
 
 
 def _declared(d: Dataset) -> dict[str, set[str]]:
@@ -116,7 +117,8 @@ def compare(old: Dataset, new: Dataset) -> list[dict]:
                 if name in DICTIONARIES:
                     text = f"new {_noun(name)}: {_name(new, name, r)}"
                 elif name == "sources":
-                    text = f"{r['source_id']}: {r['outlet'] or r['headline'] or r['document']}, {fmt.date_text(r['known_from'])}"
+                    dated = f", {fmt.date_text(r['published'])}" if r.get("published", "") else ""  # a month-only text has no day to give
+                    text = f"{r['source_id']}: {r['outlet'] or r['headline'] or r['document']}{dated}"
                 else:
                     text = _name(new, name, r) if name == "claims" else f"another account: {_name(new, name, r)}"
                 add(group, "added", 3, text, _row_date(name, r), [r[key]], table=name)
@@ -259,10 +261,8 @@ def _cell(d: Dataset, table: str, r: pd.Series, col: str) -> str:
     value = str(r[col])
     if col in ("source_ids", "source_id") or (table == "sources" and col == "source_id"):
         return ", ".join(split_ids(value))
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return fmt.date_text(value)
-    if col == "period":
-        return fmt.period_text(value)
+    if col in ("period", "as_of") or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return fmt.period_text(value) if value else value  # a day, a month or a year, as precise as the text
     return value
 
 
@@ -278,7 +278,7 @@ def _edit(col: str, was: str, now: str) -> str:
 
 def _noun(table: str) -> str:
     return {"relationships": "status", "events": "event", "figures": "figure", "claims": "claim", "sources": "source",
-            "metrics": "metric", "statuses": "status", "checks": "check"}[table]
+            "metrics": "metric", "statuses": "status", "checks": "check", "topics": "topic"}[table]
 
 
 DATE_COLUMN = {"relationships": "as_of", "events": "date", "claims": "as_of", "sources": "known_from"}
@@ -295,11 +295,11 @@ def _name(d: Dataset, table: str, r: pd.Series, cite: bool = True) -> str:
         period = f" ({fmt.period_text(r['period'])})" if r["period"] else ""
         return f"{d.label(r['metric'])}: {_figure_text(r)}{period}, from {r['source_id']}" if cite else f"{d.label(r['metric'])}: {_figure_text(r)}{period}"
     if table == "relationships":
-        return f"{r['party']}: {r['status']} ({r['evidence']}, {fmt.date_text(r['as_of'])})"
+        return f"{r['party']}: {r['status']} ({r['evidence']}, {d.status_date_text(r)})"
     if table == "events":
         return f"{fmt.event_date_text(r)}: {r['description'].rstrip('.')}"
     if table == "claims":
-        return f"{r['topic']} ({r['party']}): {r['claim'].rstrip('.')} ({r['evidence']}, {fmt.date_text(r['as_of'])})"
+        return f"{r['topic']} ({r['party']}): {r['claim'].rstrip('.')} ({r['evidence']}, {d.status_date_text(r)})"
     if table == "sources":
         said = r["outlet"] or r["headline"] or r["document"]
         return f"{r['source_id']} ({said})" if cite else f"{said} ({r['document']})" if said != r["document"] else said
@@ -307,6 +307,8 @@ def _name(d: Dataset, table: str, r: pd.Series, cite: bool = True) -> str:
         return r["label"]
     if table == "statuses":
         return f"{r['status']} (\u2018{r['phrase']}\u2019)"
+    if table == "topics":
+        return f"\u2018{r['topic']}\u2019"
     return r["label"]
 
 
