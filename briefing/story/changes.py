@@ -117,7 +117,7 @@ def compare(old: Dataset, new: Dataset) -> list[dict]:
                 if name in DICTIONARIES:
                     text = f"new {_noun(name)}: {_name(new, name, r)}"
                 elif name == "sources":
-                    dated = f", {fmt.date_text(r['published'])}" if r.get("published", "") else ""  # a month-only text has no day to give
+                    dated = f", {fmt.period_text(r['published'])}" if r.get("published", "") else ""  # as precise as the text: a day or a month
                     text = f"{r['source_id']}: {r['outlet'] or r['headline'] or r['document']}{dated}"
                 else:
                     text = _name(new, name, r) if name == "claims" else f"another account: {_name(new, name, r)}"
