@@ -165,7 +165,7 @@ def test_a_removed_row_is_a_removal_and_a_party_stays_while_it_has_rows(base, ne
     assert ids(changes, "removed") == {"ev-0618-droege-post-not-winding-down", "rel-google-plans-to-cut-ties-rumoured"}, texts(changes)
     assert not ids(changes, "added") and not ids(changes, "corrected")
     assert not any("no longer" in x for x in texts(changes)), "Google keeps two rows"
-    assert any(x.startswith("event removed: June 18, 2025: In a post to customers") for x in texts(changes)), texts(changes)
+    assert any(x.startswith("Event removed: June 18, 2025: In a post to customers") for x in texts(changes)), texts(changes)
 
 
 def test_a_party_is_gone_only_when_none_of_its_rows_is(base, new):

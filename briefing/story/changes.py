@@ -115,19 +115,19 @@ def compare(old: Dataset, new: Dataset) -> list[dict]:
         for _, r in rows[name]["added"].iterrows():
             if (name, r[key]) not in used:
                 if name in DICTIONARIES:
-                    text = f"new {_noun(name)}: {_name(new, name, r)}"
+                    text = f"New {_noun(name)}: {_name(new, name, r)}"
                 elif name == "sources":
                     dated = f", {fmt.period_text(r['published'])}" if r.get("published", "") else ""  # as precise as the text: a day or a month
                     text = f"{r['source_id']}: {r['outlet'] or r['headline'] or r['document']}{dated}"
                 else:
-                    text = _name(new, name, r) if name == "claims" else f"another account: {_name(new, name, r)}"
+                    text = _name(new, name, r) if name == "claims" else f"Another account: {_name(new, name, r)}"
                 add(group, "added", 3, text, _row_date(name, r), [r[key]], table=name)
         for ra, rb, cols in rows[name]["edited"]:
             said = "; ".join(_edit(c, _cell(old, name, ra, c), _cell(new, name, rb, c)) for c in cols)
             add("definitions" if name in DICTIONARIES else "corrections", "corrected", 0, f"{_name(new, name, rb)}: {said}", _row_date(name, rb), [rb[key]])
         for _, r in rows[name]["removed"].iterrows():
             if (name, r[key]) not in used:
-                add("definitions" if name in DICTIONARIES else "removals", "removed", 1, f"{_noun(name)} removed: {_name(old, name, r, cite=False)}",
+                add("definitions" if name in DICTIONARIES else "removals", "removed", 1, f"{_noun(name).capitalize()} removed: {_name(old, name, r, cite=False)}",
                     _row_date(name, r), [r[key]], table=name)
     order = list(GROUPS)
     out.sort(key=lambda c: (order.index(c["group"]), c["rank"], _neg_date(c["date"]), -c["weight"], c["text"]))
@@ -299,7 +299,7 @@ def _name(d: Dataset, table: str, r: pd.Series, cite: bool = True) -> str:
     if table == "events":
         return f"{fmt.event_date_text(r)}: {r['description'].rstrip('.')}"
     if table == "claims":
-        return f"{r['topic']} ({r['party']}): {r['claim'].rstrip('.')} ({r['evidence']}, {d.status_date_text(r)})"
+        return f"{r['party']} on {r['topic']}: {r['claim'].rstrip('.')} ({r['evidence']}, {d.status_date_text(r)})"
     if table == "sources":
         said = r["outlet"] or r["headline"] or r["document"]
         return f"{r['source_id']} ({said})" if cite else f"{said} ({r['document']})" if said != r["document"] else said
