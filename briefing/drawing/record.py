@@ -217,7 +217,7 @@ def changes_block(d: Dataset, base: str) -> HTML:
                    + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
     csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"}))
     return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
-                f'<details class="full-list" open><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
+                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
                 f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
 
 
