@@ -1,7 +1,7 @@
 """What changed since the last edition (BASE): exact, by row id, and in a reader's terms. The rule (also in the README):
 
 1. **Rows, by id, in every table**: sources, events (with other sources' versions of them), figures, relationships,
-   claims, and the dictionaries metrics, statuses, checks and topics. A row only in the new data is an **addition**, a row only
+   claims, and the dictionaries and editorial lists: metrics, statuses, checks, topics, watch. A row only in the new data is an **addition**, a row only
    in the old data a **removal**, a row in both whose cells differ a **correction** (each changed cell, old → new; a
    figure's value, scale, unit and qualifier read as one cell, "more than 1,000 employees"). A table or column that
    only one edition's schema has is not compared: a schema change is not an edit of every row.
@@ -33,12 +33,12 @@ from ..data.schema import load_schema, schema_path
 TABLES = {"relationships": ("relationship_id", "statuses"), "events": ("event_id", "events"), "figures": ("figure_id", "figures"),
           "claims": ("claim_id", "claims"), "sources": ("source_id", "sources"),
           "metrics": ("metric", "definitions"), "statuses": ("status", "definitions"), "checks": ("check_id", "definitions"),
-          "topics": ("topic", "definitions")}
+          "topics": ("topic", "definitions"), "watch": ("watch_id", "definitions")}
 GROUPS = {"statuses": "Statuses", "events": "Events", "figures": "Figures", "claims": "Claims", "sources": "Sources",
           "definitions": "Definitions", "corrections": "Corrections to earlier rows", "removals": "Removed rows"}
 SINGULAR = {"statuses": "status", "events": "event", "figures": "figure", "claims": "claim", "sources": "source",
             "definitions": "definition", "corrections": "correction to earlier rows", "removals": "removed row"}
-DICTIONARIES = ("metrics", "statuses", "checks", "topics")
+DICTIONARIES = ("metrics", "statuses", "checks", "topics", "watch")
 IGNORE = {"line", "number", "amount", "source_list"}  # derived by load(), not cells of the CSV (figures' known_from too)
 FIGURE_VALUE = ("value", "scale", "unit", "qualifier")  # one cell to a reader: "more than 1,000 employees"
 COLUMN_NAMES = {"source_ids": "sources", "source_id": "source", "as_of": "date", "as_of_note": "date note", "as_of_basis": "date basis",
@@ -258,7 +258,7 @@ def _figure_text(r: pd.Series) -> str:
 def _cell(d: Dataset, table: str, r: pd.Series, col: str) -> str:
     if table == "figures" and col == "value":
         return _figure_text(r)
-    value = str(r[col])
+    value = _unplaced(str(r[col])) if table == "watch" else str(r[col])
     if col in ("source_ids", "source_id") or (table == "sources" and col == "source_id"):
         return ", ".join(split_ids(value))
     if col in ("period", "as_of") or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -276,9 +276,14 @@ def _edit(col: str, was: str, now: str) -> str:
     return f"{col} changed from \u2018{was}\u2019 to \u2018{now}\u2019"
 
 
+def _unplaced(text: str) -> str:
+    """An editorial text without its placeholders ({src:...}: the page fills them in with citations)."""
+    return re.sub(r"\{[^}]*\}", "", text)
+
+
 def _noun(table: str) -> str:
     return {"relationships": "status", "events": "event", "figures": "figure", "claims": "claim", "sources": "source",
-            "metrics": "metric", "statuses": "status", "checks": "check", "topics": "topic"}[table]
+            "metrics": "metric", "statuses": "status", "checks": "check", "topics": "topic", "watch": "watch item"}[table]
 
 
 DATE_COLUMN = {"relationships": "as_of", "events": "date", "claims": "as_of", "sources": "known_from"}
@@ -309,6 +314,8 @@ def _name(d: Dataset, table: str, r: pd.Series, cite: bool = True) -> str:
         return f"{r['status']} (\u2018{r['phrase']}\u2019)"
     if table == "topics":
         return f"\u2018{r['topic']}\u2019"
+    if table == "watch":
+        return _unplaced(r["question"]).rstrip(".")
     return r["label"]
 
 
