@@ -99,3 +99,13 @@ def test_no_month_is_printed_as_a_day(year):
         y, mo = m.split("-")
         day_one = f"{['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][int(mo) - 1]} 1, {y}"
         assert day_one not in year["text"], day_one
+
+
+def test_what_changed_lists_the_year_as_additions_only(year):
+    """Against the data it was added to, the year is additions: nothing corrected, nothing removed (briefing/story/changes.py)."""
+    block = visible(year["page"].split('id="appendix-changes"')[1].split('id="sources-h"')[0])
+    counts = re.search(r"\d+ changes: ([^.]*)\.", block).group(1)
+    assert "correction" not in counts and "removed" not in counts, counts
+    summary = visible(year["page"].split('class="changes-summary"')[1].split("</section>")[0])
+    for line in ("Google: plans to cut ties \u2192 staying", "$100 million (September 30, 2025) \u2192 $500 million (May 6, 2026)", "May 6, 2026: Scale sued a rival."):
+        assert line in summary, summary

@@ -12,7 +12,7 @@ from ..data import fmt
 from ..data.base import load_base
 from ..data.dataset import Dataset
 from ..story import ranking
-from ..story.changes import GROUPS, compare
+from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
 from ..story.reporting import reported_by
 from .appendix import fold
@@ -195,9 +195,6 @@ def checks_block(d: Dataset) -> HTML:
                 + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
 
 
-SUMMARY_COUNT = 3  # the story's short summary: the most important changes; the appendix has them all
-
-
 def _changes(d: Dataset, base: str) -> list[dict]:
     return compare(load_base(base, d.data_dir, d.as_of), d)
 
@@ -210,11 +207,18 @@ def changes_summary(d: Dataset, base: str) -> HTML:
     head = '<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
     if not changes:
         return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
-    top = [c for c in changes if c["group"] != "corrections"][:SUMMARY_COUNT]
+    top = summary(changes)  # the rule is in briefing/story/changes.py
     items = "".join(f"<li><strong>{escape(GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
     n = len(changes)
-    return HTML(head + f'<ul class="changes">{items}</ul><p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
+    body = f'<ul class="changes">{items}</ul>' if top else f"<p>{escape(_counts(changes))}.</p>"
+    return HTML(head + body + f'<p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
                 f"since {escape(base_name(base))}, in the appendix</a></p></section>")
+
+
+def _counts(changes: list[dict]) -> str:
+    """'2 statuses, 1 event, 3 corrections to earlier rows': how many changes of each group."""
+    groups = {g: sum(c["group"] == g for c in changes) for g in GROUPS}
+    return ", ".join(f"{n} {GROUPS[g].lower() if n != 1 else SINGULAR[g]}" for g, n in groups.items() if n)
 
 
 def changes_block(d: Dataset, base: str) -> HTML:
@@ -226,13 +230,12 @@ def changes_block(d: Dataset, base: str) -> HTML:
     if not changes:
         return HTML(head + "<p>Nothing was added, removed or changed.</p>")
     groups = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
-    one = {"statuses": "status", "events": "event", "figures": "figure", "sources": "source", "corrections": "correction to earlier rows"}  # "1 events"
-    counts = ", ".join(f"{len(cs)} {GROUPS[g].lower() if len(cs) != 1 else one.get(g, g)}" for g, cs in groups.items() if cs)
+    counts = _counts(changes)
     full = "".join(f'<h4>{escape(GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
                    + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
-    csv = csv_data_uri(pd.DataFrame(changes)[["group", "date", "text", "ids"]].rename(columns={"text": "change", "ids": "rows"}))
+    csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"}))
     return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
-                f'<details class="full-list" open><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
+                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
                 f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
 
 
