@@ -27,7 +27,7 @@ from conftest import DATA, ROOT, build, make, read_rows, write_rows
 
 PUBLISHED = ("briefing.html", "briefing.pdf")
 EVENT_STATUSES = "announced, confirmed, reported, denied"
-EVENTS_HEADER = "event_id,date,date_precision,date_until,date_note,actor,counterparty,event_type,description,label,status,source_ids,quote,speaker,version_of"
+EVENTS_HEADER = "event_id,date,date_precision,date_until,date_note,actor,counterparty,event_type,description,label,status,source_ids,quote,speaker,version_of,minor"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
 PLAIN_NUMBER = "is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"
 MISSING_DATA = Path("/nowhere")

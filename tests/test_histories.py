@@ -31,7 +31,7 @@ def small(tmp_path: Path) -> Path:
     add(dest / "sources.csv", [{"source_id": "test-later", "document": "later.txt", "outlet": "Example Wire", "outlet_basis": "text",
                                 "published": "2026-02-02", "known_from": "2026-02-02", "known_from_basis": "the date the text gives"},
                                {"source_id": "test-month", "document": "month.txt", "outlet": "Example Monthly", "outlet_basis": "text",
-                                "known_from": "2025-10-01", "known_from_basis": "the text gives only the month"},
+                                "published": "2025-10", "known_from": "2025-10-01", "known_from_basis": "the text gives only the month"},
                                {"source_id": "test-other", "document": "other.txt", "outlet": "Example Daily", "outlet_basis": "text",
                                 "published": "2025-09-17", "known_from": "2025-09-17", "known_from_basis": "the date the text gives"}])
     return dest
@@ -150,8 +150,7 @@ def test_one_rule_counts_who_is_moving_and_a_party_with_two_roles_counts_in_the_
     assert "Meta" in set(away["party"]), "Meta's client history counts among clients"
     assert "Meta" not in set(d.movers(("investor",))[lambda m: m["direction"] == "away"]["party"])
     n = len(away)
-    words = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}
-    assert lead.dek(d).startswith(words[n])
+    assert not re.search(r"\b(One|Two|Three|Four|Five|\d+) of Scale AI's clients", lead.dek(d)), "the dek tells the news, never a count"
     panel = re.sub(r"<[^>]+>", " ", str(numbers_panel(d)))
     assert re.search(rf"\b{n}\s+clients whose latest reported move is away", panel)
     title = clients_chart(d).title

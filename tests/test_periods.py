@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from briefing.data.dataset import load, nested, period_span
+from briefing.data.dataset import load
+from briefing.data.periods import nested, period_span
 from briefing.story.disagreements import figure_disagreements, reading
 
 LATER = ROOT / "tests" / "fixtures" / "later_news"

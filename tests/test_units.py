@@ -173,12 +173,12 @@ def test_disagreements_keep_each_version(d):
     assert "google_spend_usd" in set(dis) and "valuation_post_usd" not in dis  # "$29 billion" vs "over $29 billion" is no dispute
 
 
-def test_status_disagreements_in_date_order(d):
+def test_status_disagreements_are_moments_and_a_later_account_settles_them(d):
     stats = {s["party"]: s for s in disagreements.status_disagreements(d)}
-    openai = stats["OpenAI"]
-    assert "continuing as one of several vendors" in [s["status"] for s in openai["steps"][:-1]]
-    assert openai["latest"]["status"] == "winding down" and openai["latest"]["evidence"] == "confirmed"
-    assert "Microsoft" in stats and stats["Microsoft"]["kind"] == "status"  # considering vs distancing itself
+    openai = stats["OpenAI"]  # June 12-15: the CFO's 'continuing' against Reuters' 'winding down'; June 18 settles it
+    assert {v["status"] for v in openai["versions"]} == {"continuing as one of several vendors", "winding down"}
+    assert openai["settled"] and openai["now"]["status"] == "winding down" and openai["now"]["evidence"] == "confirmed"
+    assert "Microsoft" not in stats  # 'considering' and 'distancing itself' point the same way: one account, in other words
 
 
 def test_no_disagreements_in_agreeing_data(data_copy):

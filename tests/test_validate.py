@@ -20,7 +20,7 @@ from briefing.data.schema import load_schema
 from briefing.data.texts import normalise, split_items
 from briefing.data.validate import check_table, validate, validated_tables
 
-EVENTS_COLUMNS = "event_id, date, date_precision, date_until, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote, speaker, version_of"
+EVENTS_COLUMNS = "event_id, date, date_precision, date_until, date_note, actor, counterparty, event_type, description, label, status, source_ids, quote, speaker, version_of, minor"
 FIGURES_COLUMNS = "figure_id, metric, entity, value, unit, scale, qualifier, period, source_id, quote, note"
 EVENT_STATUSES = "announced, confirmed, reported, denied"
 
@@ -232,7 +232,7 @@ def test_blank_required_field(data):
         ("events", "date", "2025-02-30", "'2025-02-30' is not a real date (no such day; expected YYYY-MM-DD)"),
         ("relationships", "as_of", "June 12", "'June 12' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
         ("relationships", "as_of", "2025-13", "'2025-13' is not a real month (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
-        ("sources", "published", "2025-6-18", "'2025-6-18' is not a date (expected YYYY-MM-DD)"),
+        ("sources", "published", "2025-6-18", "'2025-6-18' is not a period (expected YYYY, YYYY-MM or YYYY-MM-DD)"),
         ("figures", "value", "14,3", "'14,3' is not a number (use a dot for decimals, e.g. 14.3)"),
         ("figures", "value", "$14.3B", "'$14.3B' is not a plain number (write the number only, e.g. 14.3, with unit and scale in their own columns)"),
         ("figures", "value", "abc", "'abc' is not a number"),

@@ -15,7 +15,8 @@ from html import escape
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import Dataset, place_figures
+from ..data.dataset import Dataset
+from ..data.periods import place_figures
 from .chart import Chart
 from .timeline import timeline_order
 

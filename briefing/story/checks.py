@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data import fmt
-from ..data.dataset import Dataset, Value, nested, place_figures
+from ..data.dataset import Dataset, Value
 from ..data.formula import SAME, Input, parse
+from ..data.periods import nested, place_figures
 from .reporting import reported_by
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import fmt, rounding
-from ..data.dataset import Dataset, period_key, place_figures
+from ..data.dataset import Dataset
 from ..data.history import EVIDENCE_ORDER, event_window
+from ..data.periods import period_key, place_figures
 from .checks import qualified
 from .reporting import number_word, reported_by
 
