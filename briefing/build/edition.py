@@ -23,7 +23,8 @@ from html import unescape
 from pathlib import Path, PurePosixPath
 
 from ..data.paths import SCHEMA_NAME
-from .folder import digest, printable, read_params
+from ..data.problems import printable
+from .folder import digest, read_params
 
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = ("briefing.html", "briefing.pdf")

@@ -1,12 +1,11 @@
 """The build folder (BUILD): the names of what it holds, whole-file writes and digests, the parameters Make recorded
-there, and names made safe to print. Standard library only (the guard runs before the venv exists)."""
+there. Standard library only (the guard runs before the venv exists)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
 LOCK = ".lock"
@@ -41,7 +40,3 @@ def read_params(build: Path) -> dict:
         return {}
     return value if isinstance(value, dict) else {}
 
-
-def printable(text) -> str:
-    """Text for a terminal (MANIFEST entries, Make variables): control characters (escape sequences) shown as \\x.., never sent raw."""
-    return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", str(text))

@@ -27,7 +27,8 @@ import sys
 from pathlib import Path
 
 from ..data.paths import ROOT
-from .folder import INCOMPLETE, LOCK, PAIR, PARAMS, PENDING, PUBLISHING, atomic_write, digest, printable, read_params
+from ..data.problems import printable
+from .folder import INCOMPLETE, LOCK, PAIR, PARAMS, PENDING, PUBLISHING, atomic_write, digest, read_params
 from .lock import acquire, alive, hold_until_exit, make_pid
 from .params import check_params, problem
 

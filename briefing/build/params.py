@@ -11,9 +11,8 @@ from pathlib import Path
 
 from ..data.cells import parse_date
 from ..data.paths import ROOT
-from ..data.problems import Problem
+from ..data.problems import Problem, printable
 from ..data.sanity import date_range_problem
-from .folder import printable
 
 PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+-]+")  # the Makefile's gate allows exactly these characters
 REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*")
