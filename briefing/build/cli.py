@@ -132,7 +132,7 @@ def _html(args) -> int:
 def _prepare(args) -> int:
     from .guard import prepare
 
-    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs)
+    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes")
 
 
 def _publish(args) -> int:
@@ -160,7 +160,7 @@ def _locked(args) -> int:
 def _clean(args) -> int:
     from .guard import clean
 
-    return clean(args.build)
+    return clean(args.build, args.data, args.sources)
 
 
 def _pdf(args) -> int:
@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_summary)
 
     p = sub.add_parser("prepare", help="(make) check Make's variables and the data, lock BUILD, record the parameters")
-    for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1")):
+    for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1"), ("sources", ""),
+                          ("dry-run", "")):
         p.add_argument(f"--{name}", default=default)
     p.set_defaults(func=_prepare)
 
@@ -249,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("argv", nargs=argparse.REMAINDER)
     p.set_defaults(func=_locked)
 
-    p = sub.add_parser("clean", help="remove a build folder (refuses anything else, and a folder being built)")
+    p = sub.add_parser("clean", help="remove what builds wrote into a build folder (refuses anything else, and a folder being built)")
     p.add_argument("--build", default="build")
+    p.add_argument("--data", default="", help="the data folder, which BUILD may not be, hold or lie inside")
+    p.add_argument("--sources", default="", help="the source texts' folder, likewise")
     p.set_defaults(func=_clean)
 
     args = parser.parse_args(argv)
