@@ -22,9 +22,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PY, ROOT, make, read_rows, write_rows
+from conftest import PY, ROOT, SMALL, edit_manifest, make, set_cell
 
-SMALL = ROOT / "tests" / "fixtures" / "small_data"
 ESC = "\x1b]0;pwned\x07\x1b[2J"
 
 
@@ -48,20 +47,6 @@ def tree(folder: Path) -> dict[str, str]:
         rel = str(p.relative_to(folder))
         out[rel] = f"-> {os.readlink(p)}" if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
     return out
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    dest = tmp_path / "data"
-    shutil.copytree(SMALL, dest)
-    return dest
-
-
-def set_cell(data: Path, table: str, line: int, column: str, value: str) -> None:
-    path = data / f"{table}.csv"
-    rows = read_rows(path)
-    rows[line - 1][rows[0].index(column)] = value
-    write_rows(path, rows)
 
 
 def edit_schema(data: Path, change) -> None:
@@ -211,33 +196,12 @@ def test_data_put_back_with_an_older_date_rebuilds_and_the_edition_waits_for_it(
     assert "put back by cp -p" in bundled and make("verify-edition", f"DIR={out}/edition").returncode == 0
 
 
-@pytest.fixture(scope="module")
-def edition(built: Path, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("round3") / "b"
-    shutil.copytree(built, out, symlinks=True)
-    make(f"BUILD={out}", "edition", check=True)
-    return out / "edition"
-
-
-@pytest.fixture
-def edition_copy(edition: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "edition"
-    shutil.copytree(edition, dest)
-    return dest
-
-
-def _manifest(d: Path, **changes) -> None:
-    m = json.loads((d / "MANIFEST.json").read_text(encoding="utf-8"))
-    m.update(changes)
-    (d / "MANIFEST.json").write_text(json.dumps(m), encoding="utf-8")
-
-
 @pytest.mark.parametrize("key,value", [("revision", "deadbeef0000"), ("generator", "scale-briefing 9.9")])
-def test_a_hand_edited_revision_or_generator_does_not_verify(edition_copy: Path, key: str, value: str):
-    proc = make("verify-edition", f"DIR={edition_copy}")
+def test_a_hand_edited_revision_or_generator_does_not_verify(bundle_copy: Path, key: str, value: str):
+    proc = make("verify-edition", f"DIR={bundle_copy}")
     assert proc.returncode == 0 and "revision deadbeef" not in proc.stdout
-    _manifest(edition_copy, **{key: value})
-    proc = make("verify-edition", f"DIR={edition_copy}")
+    edit_manifest(bundle_copy, **{key: value})
+    proc = make("verify-edition", f"DIR={bundle_copy}")
     assert proc.returncode != 0 and f"changed: MANIFEST.json {key} ('{value}'; briefing.html says" in proc.stderr, proc.stderr
     assert "OK" not in proc.stdout
 
@@ -254,13 +218,13 @@ def test_escape_sequences_in_cells_never_reach_the_terminal(small: Path):
     assert "events.csv:2: event_id: 'bad\\x1b]0;pwned\\x07\\x1b[2Jid'" in out, out
 
 
-def test_escape_sequences_in_file_names_never_reach_the_terminal(edition_copy: Path):
+def test_escape_sequences_in_file_names_never_reach_the_terminal(bundle_copy: Path):
     name = f"data/x{ESC}.csv"
-    (edition_copy / name).write_text("changed")
-    m = json.loads((edition_copy / "MANIFEST.json").read_text(encoding="utf-8"))
+    (bundle_copy / name).write_text("changed")
+    m = json.loads((bundle_copy / "MANIFEST.json").read_text(encoding="utf-8"))
     m["files"][name] = {"bytes": 7, "sha256": "0" * 64}
-    (edition_copy / "MANIFEST.json").write_text(json.dumps(m), encoding="utf-8")
-    proc = make("verify-edition", f"DIR={edition_copy}")
+    (bundle_copy / "MANIFEST.json").write_text(json.dumps(m), encoding="utf-8")
+    proc = make("verify-edition", f"DIR={bundle_copy}")
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "\x1b" not in out and "\x07" not in out
     assert "changed: data/x\\x1b]0;pwned\\x07\\x1b[2J.csv (sha256" in out, out
@@ -275,10 +239,10 @@ def test_a_schema_nested_50000_deep_is_one_line(small: Path):
     assert line.startswith(f"{small}/datapackage.json:1: -: schema is not valid JSON: nested too deeply"), line
 
 
-def test_a_manifest_nested_100000_deep_is_one_line(edition_copy: Path):
-    (edition_copy / "MANIFEST.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
-    line = one_line(make("verify-edition", f"DIR={edition_copy}"))
-    assert line.startswith(f"{edition_copy}/MANIFEST.json: not a valid manifest (ValueError: nested too deeply"), line
+def test_a_manifest_nested_100000_deep_is_one_line(bundle_copy: Path):
+    (bundle_copy / "MANIFEST.json").write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    line = one_line(make("verify-edition", f"DIR={bundle_copy}"))
+    assert line.startswith(f"{bundle_copy}/MANIFEST.json: not a valid manifest (ValueError: nested too deeply"), line
 
 
 def _file_size_limit(limit: int):
