@@ -273,6 +273,15 @@ def test_a_full_disk_while_publishing_leaves_the_old_pair(built: Path, tmp_path:
     assert {n: (out / n).read_bytes() for n in pair} == pair
 
 
+def test_a_full_disk_while_bundling_the_edition_is_one_line(built: Path, tmp_path: Path):
+    out = tmp_path / "b"
+    shutil.copytree(built, out, symlinks=True, ignore=shutil.ignore_patterns("edition", ".edition*"))
+    proc = subprocess.run([PY, "-m", "briefing.build.edition", "build", f"--build={out}", f"--data={ROOT / 'data'}"], cwd=ROOT, check=False,
+                          capture_output=True, text=True, timeout=300, preexec_fn=_file_size_limit(100_000))
+    assert one_line(proc).endswith("File too large; the previous edition is unchanged")
+    assert not [p.name for p in out.iterdir() if "edition" in p.name]
+
+
 @pytest.mark.parametrize("args,want", [
     (("pdf", "/nonexistent.html", "out.pdf"), "/nonexistent.html:1: -: HTML briefing not found"),
     (("html", "out.html", "/nonexistent.ipynb"), "/nonexistent.ipynb:1: -: executed notebook not found"),

@@ -228,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     except EditionError as exc:
         print(printable(exc), file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only BUILD: the previous edition is untouched (it is replaced by one rename)
+        print(printable(f"{exc.filename or args.command}: {exc.strerror or exc}; the previous edition is unchanged"), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"python -m briefing.build.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
         return 130
