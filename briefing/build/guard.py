@@ -210,9 +210,6 @@ def clean(build: str, data: str = "", sources: str = "") -> int:
     if real in {Path("/"), Path.home().resolve(), ROOT, *ROOT.parents} or real == Path.cwd().resolve() or not target.is_dir() or overlap:
         print(f"BUILD:1: build: refusing to remove '{printable(build)}' ({overlap or 'it is not a build folder'})", file=sys.stderr)
         return 1
-    if target.is_symlink():
-        target.unlink()  # the link is what a build folder named BUILD=link is; what it points to is left alone
-        return 0
     names = {p.name for p in target.iterdir()}
     if names and not any(written_by_build("", n) for n in names):
         print(f"BUILD:1: build: refusing to remove '{printable(build)}': it holds files but no build (no {PARAMS})", file=sys.stderr)
@@ -238,8 +235,9 @@ def clean(build: str, data: str = "", sources: str = "") -> int:
         shown = ", ".join(printable(k) for k in kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
         print(f"BUILD={printable(build)}: removed the build; kept what no build wrote: {shown}", file=sys.stderr)
         return 0
-    with contextlib.suppress(OSError):
-        target.rmdir()
+    if not target.is_symlink():  # a BUILD that is a link (the user's) stays, emptied of the build
+        with contextlib.suppress(OSError):
+            target.rmdir()
     return 0
 
 
