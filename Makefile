@@ -37,6 +37,9 @@ export BRIEFING_DIR     := $(DIR)
 export BRIEFING_RUNS    := $(RUNS)
 export BRIEFING_LAB_ARGS := $(LAB_ARGS)
 
+# make -n (or -q) only says what it would do: the guard then checks the variables and writes, locks and tidies nothing.
+# The flags are MAKEFLAGS' first word until the line below adds to it; long options and VAR=value come later.
+override DRY_RUN := $(if $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS))),yes)
 override STARTED := $(shell date +%s.%N)# when this make began, for the summary's elapsed time
 override VENV    := .venv
 override PY      := $(VENV)/bin/python
@@ -65,7 +68,7 @@ _NO_BUILD := help setup validate verify-quotes test lab clean bench verify-editi
 _build_goals := $(filter-out $(_NO_BUILD) $(STAMP),$(or $(MAKECMDGOALS),all))
 _build_ok := yes
 ifneq ($(_build_goals),)
-_base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)))
+_base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)) --sources=$(call sq,$(SOURCES)) --dry-run=$(DRY_RUN))
 ifneq ($(.SHELLSTATUS),0)
 _build_ok :=
 _guard_said := yes
@@ -128,8 +131,8 @@ bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic e
 lab: $(STAMP) ## open the notebooks in JupyterLab (LAB_ARGS= for more options, e.g. LAB_ARGS='--port 8899 --no-browser')
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $$BRIEFING_LAB_ARGS notebooks/
 
-clean: ## remove build/ (the venv stays; rm -rf .venv to drop it)
-	$(GUARD) clean --build="$$BRIEFING_BUILD"
+clean: ## remove what builds wrote into $(BUILD), and it once empty (the venv stays; rm -rf .venv to drop it)
+	$(GUARD) clean --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --sources="$$BRIEFING_SOURCES"
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16 \
@@ -146,6 +149,9 @@ DATA_FILES := $(wildcard $(DATA)/datapackage.json $(DATA)/*.csv)
 PACKAGE   := $(wildcard briefing/*.py briefing/*/*.py briefing/drawing/templates/briefing/*)
 PARAMS    := $(BUILD)/.params
 PENDING   := $(BUILD)/.pending
+
+# written by the guard above before any rule runs (not by make -n, which then only says what it would do)
+$(PARAMS): ;
 
 all: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## build the briefing (HTML and PDF) from $(DATA)
 
@@ -181,6 +187,7 @@ edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/
 	$(PY) -m briefing.build.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
 else
 # a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
+# ('+': this line runs under make -n too, so that a dry run with a refused parameter fails as well)
 all html pdf edition .DEFAULT:
-	@$(if $(_guard_said),,echo 'BUILD or DATA is not a plain path (letters, digits, . _ - + / only); nothing was built' >&2;) exit 2
+	+@$(if $(_guard_said),,echo 'BUILD or DATA is not a plain path (letters, digits, . _ - + / only); nothing was built' >&2;) exit 2
 endif

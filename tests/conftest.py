@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -55,3 +56,54 @@ def built(tmp_path_factory) -> Path:
     proc = build(out)
     (out.parent / f"{out.name}-make.log").write_text(proc.stdout, encoding="utf-8")  # what a fresh make printed
     return out
+
+
+# --- shared by the hostile-input modules (test_hostile.py, test_hostile_round3.py) ------------------
+
+SMALL = ROOT / "tests" / "fixtures" / "small_data"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture data."""
+    dest = tmp_path / "data"
+    shutil.copytree(SMALL, dest)
+    return dest
+
+
+def set_cell(data: Path, table: str, line: int, column: str, value: str) -> None:
+    """Set one cell of data/table.csv; line is the line number an editor shows (1: the header)."""
+    path = data / f"{table}.csv"
+    rows = read_rows(path)
+    rows[line - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+@pytest.fixture(scope="module")
+def good(built: Path, tmp_path_factory) -> Path:
+    """A good edition of the real data in this module's own build folder (a copy of the session's build)."""
+    out = tmp_path_factory.mktemp("hostile-good") / "build"
+    shutil.copytree(built, out, symlinks=True)
+    build(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bundle(good: Path) -> Path:
+    """make edition of the good build."""
+    make(f"BUILD={good}", "edition", check=True)
+    return good / "edition"
+
+
+@pytest.fixture
+def bundle_copy(bundle: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "edition"
+    shutil.copytree(bundle, dest)
+    return dest
+
+
+def edit_manifest(d: Path, **changes) -> None:
+    """Change MANIFEST.json's top-level keys by hand, as a forger would."""
+    m = json.loads((d / "MANIFEST.json").read_text(encoding="utf-8"))
+    m.update(changes)
+    (d / "MANIFEST.json").write_text(json.dumps(m), encoding="utf-8")

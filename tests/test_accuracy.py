@@ -6,11 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
-
-import pytest
-from conftest import ROOT
 
 from briefing.data import fmt
 from briefing.data.dataset import load
@@ -18,15 +14,6 @@ from briefing.data.validate import validate
 from briefing.drawing import html, record, story_blocks
 from briefing.drawing.page import data_last_date, sources_section
 from briefing.story import disagreements
-
-SMALL = ROOT / "tests" / "fixtures" / "small_data"
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    dest = tmp_path / "data"
-    shutil.copytree(SMALL, dest)
-    return dest
 
 
 def rows(path: Path) -> list[dict[str, str]]:

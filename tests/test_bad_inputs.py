@@ -471,7 +471,7 @@ def test_killed_build_leaves_the_edition_intact(edition: Edition, tmp_path: Path
     # Anything the killed build left behind is a temp file (".tmp" in its name), never a published name;
     # every notebook under its published name is complete (it was renamed into place whole).
     names = {str(p.relative_to(edition.dir)) for p in edition.dir.rglob("*") if p.is_file()}
-    expected = {".params", ".validated", ".lock", *PUBLISHED, *(f".pending/{n}" for n in PUBLISHED)} | {k for k in edition.state if k.startswith("notebooks/")}
+    expected = {".params", ".published", ".validated", ".lock", *PUBLISHED, *(f".pending/{n}" for n in PUBLISHED)} | {k for k in edition.state if k.startswith("notebooks/")}
     assert names - set(leftovers(edition.dir)) <= expected, names
     for nb in (edition.dir / "notebooks").glob("[0-9]*.ipynb"):
         json.loads(nb.read_text(encoding="utf-8"))

@@ -23,12 +23,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import DATA, PY, ROOT, SOURCES, build, make, read_rows, write_rows
+from conftest import DATA, PY, ROOT, SMALL, SOURCES, build, edit_manifest, make, read_rows, set_cell, write_rows
 
 from briefing.build.edition import meta_content as meta
-
-SMALL = ROOT / "tests" / "fixtures" / "small_data"
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -42,22 +39,6 @@ def state(build_dir: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def good(built: Path, tmp_path_factory) -> Path:
-    """A good edition of the real data in this module's own build folder (a copy of the session's build)."""
-    out = tmp_path_factory.mktemp("hostile-good") / "build"
-    shutil.copytree(built, out, symlinks=True)
-    build(out)
-    return out
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    dest = tmp_path / "data"
-    shutil.copytree(SMALL, dest)
-    return dest
-
-
 def cli(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run([PY, "-m", "briefing", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
@@ -67,13 +48,6 @@ def messages(data: Path, as_of: str | None = None) -> list[str]:
     from briefing.data.validate import validate
 
     return [str(p) for p in validate(data, as_of)[1]]
-
-
-def set_cell(data: Path, table: str, line: int, column: str, value: str) -> None:
-    path = data / f"{table}.csv"
-    rows = read_rows(path)
-    rows[line - 1][rows[0].index(column)] = value
-    write_rows(path, rows)
 
 
 def schema(data: Path) -> dict:
@@ -593,35 +567,16 @@ def test_document_symlink_leading_out_and_non_utf8_text(small: Path, sources_cop
 # --- 12. verify-edition: MANIFEST statements, terminal escapes, FIFOs -----------------------------
 
 
-@pytest.fixture(scope="module")
-def bundle(good: Path, tmp_path_factory) -> Path:
-    make(f"BUILD={good}", "edition", check=True)
-    return good / "edition"
-
-
-@pytest.fixture
-def bundle_copy(bundle: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "edition"
-    shutil.copytree(bundle, dest)
-    return dest
-
-
-def _edit_manifest(d: Path, **changes) -> None:
-    m = json.loads((d / "MANIFEST.json").read_text(encoding="utf-8"))
-    m.update(changes)
-    (d / "MANIFEST.json").write_text(json.dumps(m), encoding="utf-8")
-
-
 @pytest.mark.parametrize("key,value", [("as_of", "2025-06-13"), ("title", "Meta bought all of Scale AI"), ("edition", "2025-06-01")])
 def test_verify_edition_checks_what_the_manifest_says(bundle_copy: Path, key: str, value: str):
     assert make("verify-edition", f"DIR={bundle_copy}").returncode == 0
-    _edit_manifest(bundle_copy, **{key: value})
+    edit_manifest(bundle_copy, **{key: value})
     proc = make("verify-edition", f"DIR={bundle_copy}")
     assert proc.returncode != 0 and f"changed: MANIFEST.json {key} ('{value}'" in proc.stderr, proc.stderr
 
 
 def test_verify_edition_prints_no_terminal_escapes(bundle_copy: Path):
-    _edit_manifest(bundle_copy, revision="\x1b]0;pwned\x07\x1b[2J", edition="\x1b[31mred")
+    edit_manifest(bundle_copy, revision="\x1b]0;pwned\x07\x1b[2J", edition="\x1b[31mred")
     proc = make("verify-edition", f"DIR={bundle_copy}")
     assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stdout + proc.stderr
     assert "\\x1b" in proc.stdout + proc.stderr

@@ -114,8 +114,9 @@ def test_base_adds_what_changed(tmp_path, data_copy):
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    build(tmp_path, f"DATA={data_copy}", f"BASE={DATA}")
-    html = (tmp_path / "briefing.html").read_text(encoding="utf-8")
+    out = tmp_path / "build"  # beside the data, not around it (BUILD may not hold DATA)
+    build(out, f"DATA={data_copy}", f"BASE={DATA}")
+    html = (out / "briefing.html").read_text(encoding="utf-8")
     assert "What changed since the last edition" in html
     text = htmllib.unescape(html)
     assert re.search(r"Microsoft: considering \(rumoured, [A-Z][a-z]+ \d+( or \d+)?, 2025\): evidence changed from \u2018reported\u2019 to \u2018rumoured\u2019", text)
@@ -127,12 +128,13 @@ def test_no_op_make_does_nothing(built):
 
 
 def test_make_graph_rebuilds_only_what_a_change_touches(tmp_path, data_copy):
-    build(tmp_path, f"DATA={data_copy}")
-    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "notebooks").glob("*.ipynb")}
+    out = tmp_path / "build"  # beside the data, not around it (BUILD may not hold DATA)
+    build(out, f"DATA={data_copy}")
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "notebooks").glob("*.ipynb")}
     shutil.copy(data_copy / "events.csv", data_copy / "events.csv.bak")
     (data_copy / "events.csv.bak").unlink()
     (data_copy / "events.csv").touch()
-    proc = make(f"BUILD={tmp_path}", f"DATA={data_copy}", check=True)
+    proc = make(f"BUILD={out}", f"DATA={data_copy}", check=True)
     assert proc.stdout.count("briefing execute") == len(before)  # data feed every notebook
     assert "briefing html" in proc.stdout and "briefing pdf" in proc.stdout
     (ROOT / "notebooks" / "03_rivals.ipynb").stat()  # untouched source

@@ -10,11 +10,12 @@ from ..data.paths import CHECKOUT, DATA_DIR, default_sources_dir
 
 
 def _validate(args) -> int:
+    from ..data.problems import printable
     from ..data.validate import validate, vocabulary_notes
 
     tables, problems = validate(Path(args.data), args.as_of)
     for note in vocabulary_notes(tables):
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)
     if not problems and args.base:
         from ..data.base import load_base
         from ..data.problems import DataError, Problem
@@ -58,23 +59,43 @@ def _verify_quotes(args) -> int:
 
 def _dictionary(args) -> int:
     """Print the data dictionary, or (--readme) rewrite it between the README's markers."""
-    from ..data.schema import data_dictionary, load_schema, schema_path
+    from ..data.problems import printable
+    from ..data.schema import data_dictionary, load_schema
+    from ..data.validate import validate
+    from .folder import atomic_write
 
-    text = data_dictionary(load_schema(schema_path(Path(args.data))))
+    _, problems = validate(Path(args.data), rules=False)  # the schema, and the data it describes, as the build reads them
+    if problems:
+        print(*problems[:5], f"{len(problems)} problem(s) found; the dictionary was not written.", sep="\n", file=sys.stderr)
+        return 1
+    text = data_dictionary(load_schema(Path(args.data) / "datapackage.json"))
     if not args.readme:
         print(text)
         return 0
     readme = Path(args.readme)
     start, end = "<!-- dictionary:start -->", "<!-- dictionary:end -->"
-    body = readme.read_text(encoding="utf-8")
+    try:
+        body = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(printable(f"{readme}:1: -: cannot be read ({getattr(exc, 'strerror', None) or exc}); the dictionary was not written"), file=sys.stderr)
+        return 1
+    if body.count(start) != 1 or body.count(end) != 1 or body.index(start) > body.index(end):
+        line = body[: body.find(start)].count("\n") + 1 if start in body else 1
+        print(printable(f"{readme}:{line}: -: needs the markers {start} and then {end}, once each, around the dictionary; "
+                        "the dictionary was not written"), file=sys.stderr)
+        return 1
     head, rest = body.split(start, 1)
     _, tail = rest.split(end, 1)
     new = f"{head}{start}\n{text}\n{end}{tail}"
     if new == body:
-        print(f"{readme}: data dictionary unchanged (it matches the schema)")
+        print(f"{printable(readme)}: data dictionary unchanged (it matches the schema)")
         return 0
-    readme.write_text(new, encoding="utf-8")
-    print(f"{readme}: data dictionary updated from the schema")
+    try:
+        atomic_write(readme, new.encode("utf-8"))
+    except OSError as exc:
+        print(printable(f"{readme}:1: -: cannot be written ({exc.strerror or exc}); it is unchanged"), file=sys.stderr)
+        return 1
+    print(f"{printable(readme)}: data dictionary updated from the schema")
     return 0
 
 
@@ -111,7 +132,7 @@ def _html(args) -> int:
 def _prepare(args) -> int:
     from .guard import prepare
 
-    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs)
+    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes")
 
 
 def _publish(args) -> int:
@@ -139,7 +160,7 @@ def _locked(args) -> int:
 def _clean(args) -> int:
     from .guard import clean
 
-    return clean(args.build)
+    return clean(args.build, args.data, args.sources)
 
 
 def _pdf(args) -> int:
@@ -149,8 +170,16 @@ def _pdf(args) -> int:
 
 
 def _summary(args) -> int:
+    from .folder import PAIR
     from .report import summary
 
+    missing = [n for n in PAIR if not (Path(args.build) / n).is_file()]
+    if missing:
+        from ..data.problems import printable
+
+        print(printable(f"BUILD:1: build: '{args.build}' holds no {' and no '.join(missing)}; nothing was built there (run make BUILD=...)"),
+              file=sys.stderr)
+        return 1
     print(summary(Path(args.build), args.started))
     return 0
 
@@ -206,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_summary)
 
     p = sub.add_parser("prepare", help="(make) check Make's variables and the data, lock BUILD, record the parameters")
-    for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1")):
+    for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1"), ("sources", ""),
+                          ("dry-run", "")):
         p.add_argument(f"--{name}", default=default)
     p.set_defaults(func=_prepare)
 
@@ -220,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("argv", nargs=argparse.REMAINDER)
     p.set_defaults(func=_locked)
 
-    p = sub.add_parser("clean", help="remove a build folder (refuses anything else, and a folder being built)")
+    p = sub.add_parser("clean", help="remove what builds wrote into a build folder (refuses anything else, and a folder being built)")
     p.add_argument("--build", default="build")
+    p.add_argument("--data", default="", help="the data folder, which BUILD may not be, hold or lie inside")
+    p.add_argument("--sources", default="", help="the source texts' folder, likewise")
     p.set_defaults(func=_clean)
 
     args = parser.parse_args(argv)

@@ -5,7 +5,8 @@
 
 An edition is a folder: briefing.html, briefing.pdf, data/ (datapackage.json and the CSVs it lists,
 byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate)
-and MANIFEST.json (edition date, AS_OF, the project's git revision, sha256 and size of every file).
+and MANIFEST.json (edition date, AS_OF, the git revision and generator the page names, sha256 and size of every file;
+verify checks each statement against the page). Only the data its pair was made from is bundled (BUILD/.published).
 It is written into a temporary folder beside its final name and renamed into place, so nothing ever
 sees half an edition under that name. Only the standard library (and the package) is used.
 """
@@ -20,10 +21,12 @@ import re
 import shutil
 import sys
 from html import unescape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from ..data.paths import SCHEMA_NAME
-from .folder import digest, printable, read_params
+from ..data.jsonfile import read as read_json
+from ..data.problems import printable
+from . import folder
+from .folder import digest, read_params
 
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = ("briefing.html", "briefing.pdf")
@@ -34,30 +37,12 @@ class EditionError(Exception):
     """A problem that stops the build or the check; its message is one line for the reader."""
 
 
-def _safe_relative(path: str) -> bool:
-    p = PurePosixPath(path)
-    return bool(path) and not p.is_absolute() and ".." not in p.parts and "\\" not in path
-
-
 def data_files(data_dir: Path) -> list[str]:
-    """datapackage.json and every resource path it lists, relative to data_dir."""
-    spath = data_dir / SCHEMA_NAME
-    if not spath.is_file():
-        raise EditionError(f"{spath}: not found; DATA= must be a data package (a folder with its {SCHEMA_NAME})")
+    """datapackage.json and every resource path it lists, relative to data_dir (folder.data_files, as an EditionError)."""
     try:
-        package = json.loads(spath.read_text(encoding="utf-8"))
-        paths = [res["path"] for res in package["resources"]]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise EditionError(f"{spath}: cannot read the resources' paths ({exc})") from None
-    files = [SCHEMA_NAME]
-    for p in paths:
-        if not isinstance(p, str) or not _safe_relative(p):
-            raise EditionError(f"{spath}: resource path {p!r} is not a relative path inside the package")
-        if not (data_dir / p).is_file():
-            raise EditionError(f"{data_dir / p}: listed in {SCHEMA_NAME} but not found")
-        if p not in files:
-            files.append(p)
-    return files
+        return folder.data_files(data_dir)
+    except ValueError as exc:
+        raise EditionError(str(exc)) from None
 
 
 def meta_content(html: str, name: str) -> str:
@@ -99,31 +84,31 @@ def _move_into_place(tmp: Path, final: Path) -> None:
 
 def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_DIR) -> Path:
     """Write build_dir/name as an edition of the built briefing; returns its path."""
-    from .. import __version__
     from ..data.validate import validate
-    from .revision import RevisionError, git_revision
 
     build_dir, data_dir, as_of = Path(build_dir), Path(data_dir), (as_of or "").strip()
     for doc in DOCUMENTS:
         if not (build_dir / doc).is_file():
             raise EditionError(f"{build_dir / doc}: not found; build the briefing first (make BUILD={build_dir})")
-    for marker in (".publishing", ".incomplete"):
+    for marker in (folder.PUBLISHING, folder.INCOMPLETE):
         if (build_dir / marker).exists():
             raise EditionError(f"{build_dir}: its briefing.html and briefing.pdf are not a published pair yet ({marker}); run make BUILD={build_dir} first")
-    params = read_params(build_dir)
-    if params and (Path(params.get("data", "")).resolve() != data_dir.resolve() or params.get("as_of", "") != as_of):
-        raise EditionError(f"{build_dir} was built with DATA={params.get('data')} AS_OF={params.get('as_of', '')!r}, "
+    made = read_params(build_dir, folder.PUBLISHED)  # what the published pair was made with
+    if not made:
+        raise EditionError(f"{build_dir}: no record of the data its briefing.html and briefing.pdf were made from ({folder.PUBLISHED}); "
+                           f"run make BUILD={build_dir} first")
+    if Path(made.get("data", "")).resolve() != data_dir.resolve() or made.get("as_of", "") != as_of:
+        raise EditionError(f"{build_dir} was built with DATA={made.get('data')} AS_OF={made.get('as_of', '')!r}, "
                            f"not DATA={data_dir.resolve()} AS_OF={as_of!r}; rebuild with the same parameters")
     files = data_files(data_dir)
+    if made.get("data_sha256") != folder.data_digest(data_dir):
+        raise EditionError(f"{data_dir}: the data has changed since {build_dir}'s briefing.html and briefing.pdf were made from it "
+                           f"(its content, whatever the files' dates); run make BUILD={build_dir} first, so that the edition bundles the data of its pair")
     _, problems = validate(data_dir, as_of or None)
     if problems:
         raise EditionError(f"{data_dir}: the data does not validate ({len(problems)} problem(s), first: {problems[0]}); run make validate")
     html = (build_dir / "briefing.html").read_text(encoding="utf-8")
-    edition_date = meta_content(html, "dcterms.created")
-    try:
-        revision = git_revision()
-    except RevisionError as exc:
-        raise EditionError(str(exc)) from None
+    facts = page_facts(html)
 
     final = build_dir / name
     tmp = build_dir / f".{name}.tmp-{os.getpid()}"
@@ -139,16 +124,8 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
             sha, size = digest(path)
             listing[path.relative_to(tmp).as_posix()] = {"bytes": size, "sha256": sha}
-        title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
-        manifest = {
-            "edition": edition_date,
-            "data_modified": meta_content(html, "dcterms.modified"),
-            "as_of": as_of,
-            "title": unescape(title.group(1).strip()) if title else "",
-            "revision": revision,
-            "generator": f"scale-briefing {__version__}",
-            "files": listing,
-        }
+        # what the page says of itself (its revision is the one it was built from, not the checkout's now)
+        manifest = {**{k: v for k, v in facts.items() if v is not None}, "as_of": as_of, "files": listing}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
         _move_into_place(tmp, final)
     finally:
@@ -170,19 +147,27 @@ def _regular(path: Path) -> bool:
         return False
 
 
+def page_facts(html: str) -> dict[str, str | None]:
+    """What a built page says of itself, as MANIFEST.json records it: edition, data_modified, as_of, title, the git revision
+    its colophon names ("unknown": none) and its generator. None: a page built before it recorded that fact."""
+    title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
+    colophon = re.search(r"Built by [^<]*?\(([^()<]*)\) from data/(?: at revision ([^\s<]+)\.)?", html)
+    return {"edition": meta_content(html, "dcterms.created"), "data_modified": meta_content(html, "dcterms.modified"),
+            "as_of": unescape(meta_content(html, "briefing.as-of")) if 'name="briefing.as-of"' in html else None,
+            "title": unescape(title.group(1).strip()) if title else "",
+            "revision": (colophon.group(2) or "unknown") if colophon else None,
+            "generator": unescape(meta_content(html, "generator")) if 'name="generator"' in html else None}
+
+
 def manifest_problems(directory: Path, manifest: dict) -> list[str]:
-    """MANIFEST's own statements (edition, data_modified, as_of, title) against the HTML it describes."""
+    """MANIFEST's own statements (edition, data_modified, as_of, title, revision, generator) against the HTML it describes."""
     html_path = directory / "briefing.html"
     if not _regular(html_path):
         return []
-    html = html_path.read_text(encoding="utf-8", errors="replace")
-    title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
-    facts = {"edition": meta_content(html, "dcterms.created"), "data_modified": meta_content(html, "dcterms.modified"),
-             "as_of": unescape(meta_content(html, "briefing.as-of")), "title": unescape(title.group(1).strip()) if title else ""}
     out = []
-    for key, value in facts.items():
-        if key == "as_of" and 'name="briefing.as-of"' not in html:
-            continue  # an edition built before the page recorded its AS_OF
+    for key, value in page_facts(html_path.read_text(encoding="utf-8", errors="replace")).items():
+        if value is None:
+            continue  # an edition built before the page recorded it
         if str(manifest.get(key, "")) != value:
             out.append(f"changed: {MANIFEST} {key} ({printable(manifest.get(key, ''))!r}; briefing.html says {printable(value)!r})")
     return out
@@ -199,7 +184,7 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
     if not _regular(mpath):
         raise EditionError(f"{mpath}: not a regular file; {directory} is not an edition as built")
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        manifest = read_json(mpath)
         listed = {str(p): (str(v["sha256"]), int(v["bytes"])) for p, v in manifest["files"].items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise EditionError(f"{mpath}: not a valid manifest ({type(exc).__name__}: {exc})") from None
@@ -210,14 +195,14 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
             problems.append(f"missing: {printable(rel)} (listed in {MANIFEST}, not in the edition)")
         elif rel not in listed:
             problems.append(f"extra: {printable(rel)} (in the edition, not listed in {MANIFEST}" + ("" if _regular(directory / rel) else "; not even a regular file") + ")")
-        elif not _safe_relative(rel) or not _regular(directory / rel):
-            problems.append(f"changed: {rel} (not a regular file inside the edition)")
+        elif not folder.safe_relative(rel) or not _regular(directory / rel):
+            problems.append(f"changed: {printable(rel)} (not a regular file inside the edition)")
         else:
             sha, size = digest(directory / rel)
             if size != listed[rel][1]:
-                problems.append(f"changed: {rel} ({size:,} bytes; the manifest says {listed[rel][1]:,})")
+                problems.append(f"changed: {printable(rel)} ({size:,} bytes; the manifest says {listed[rel][1]:,})")
             elif sha != listed[rel][0]:
-                problems.append(f"changed: {rel} (sha256 {sha[:12]}…; the manifest says {listed[rel][0][:12]}…)")
+                problems.append(f"changed: {printable(rel)} (sha256 {sha[:12]}…; the manifest says {listed[rel][0][:12]}…)")
     return manifest, problems
 
 
@@ -237,11 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             out = build(Path(args.build), Path(args.data), args.as_of, args.name)
             manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            print(f"{printable(out)}: edition of {printable(manifest['edition'] or 'no date')}, {len(manifest['files'])} files, revision {printable(manifest['revision'])}")
+            print(f"{printable(out)}: edition of {printable(manifest['edition'] or 'no date')}, {len(manifest['files'])} files, revision {printable(manifest.get('revision', 'unknown'))}")
             return 0
         manifest, problems = verify(Path(args.directory))
     except EditionError as exc:
         print(printable(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:  # a full disk, a read-only BUILD: the previous edition is untouched (it is replaced by one rename)
+        print(printable(f"{exc.filename or args.command}: {exc.strerror or exc}; the previous edition is unchanged"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"python -m briefing.build.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)

@@ -21,30 +21,42 @@ import errno
 import fcntl
 import json
 import os
-import re
 import shutil
 import sys
 from pathlib import Path
 
 from ..data.paths import ROOT
-from .folder import INCOMPLETE, LOCK, PAIR, PARAMS, PENDING, PUBLISHING, atomic_write, digest, printable, read_params
+from ..data.problems import printable
+from .folder import (
+    INCOMPLETE,
+    LOCK,
+    NOTEBOOKS,
+    PAIR,
+    PARAMS,
+    PENDING,
+    PUBLISHED,
+    PUBLISHING,
+    atomic_write,
+    digest,
+    read_params,
+    temp_of,
+    written_by_build,
+)
 from .lock import acquire, alive, hold_until_exit, make_pid
-from .params import check_params, problem
-
-_TEMP = re.compile(r"^\..+?(?:\.(\d+)\.tmp(?:\.ipynb)?|\.(?:tmp|old)-(\d+))$")
-
+from .params import check_params, overlap_problem, problem
 
 # --------------------------------------------------------------------------- tidying, publishing
 
 def remove_stale_temps(build: Path) -> list[str]:
-    """Temp files and folders of runs that were killed (their process is gone)."""
+    """Temp files and folders of runs that were killed (their process is gone); only of names a build writes."""
     removed = []
-    for folder in (build, build / "notebooks", build / PENDING):
+    for where in ("", NOTEBOOKS, PENDING):
+        folder = build / where
         if not folder.is_dir():
             continue
         for p in folder.iterdir():
-            m = _TEMP.match(p.name)
-            if not m or alive(int(m.group(1) or m.group(2))):
+            temp = temp_of(p.name)
+            if not temp or not written_by_build(where, p.name) or alive(temp[1]):
                 continue
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)
@@ -101,7 +113,10 @@ def _finish(build: Path, todo: dict[str, str]) -> list[str]:
         _place(pending / n, build / n)
     if all(_same_file(build / PENDING / n, build / n) for n in PAIR) and _pdf_current(build):
         (build / INCOMPLETE).unlink(missing_ok=True)
+        # the parameters (and the data's digest) this pair was made with: make edition bundles only that data
+        atomic_write(build / PUBLISHED, (json.dumps(read_params(build), sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
     else:
+        (build / PUBLISHED).unlink(missing_ok=True)
         atomic_write(build / INCOMPLETE, b"briefing.pdf is from an earlier build than briefing.html (make html); run make to finish the edition\n")
     (build / PUBLISHING).unlink(missing_ok=True)
     return sorted(todo)
@@ -139,10 +154,14 @@ def _report(problems: list, summary: str = "nothing was built.") -> int:
     return 1
 
 
-def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1") -> int:
-    params, problems = check_params(build, data, as_of, base, timeout, jobs)
+def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1", sources: str = "",
+            dry_run: bool = False) -> int:
+    params, problems = check_params(build, data, as_of, base, timeout, jobs, sources)
     if problems:
         return _report(problems)
+    if dry_run:  # make -n: the variables are checked, nothing is written, locked or tidied
+        print(params["base"])
+        return 0
     bdir = Path(build)
     try:
         bdir.mkdir(parents=True, exist_ok=True)
@@ -177,8 +196,9 @@ def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", 
     return 0
 
 
-def clean(build: str) -> int:
-    """rm -rf BUILD, unless it is not a build folder or another make is building into it."""
+def clean(build: str, data: str = "", sources: str = "") -> int:
+    """Remove what builds wrote into BUILD (and BUILD, once empty), unless BUILD is not a build folder or another make is
+    building into it. Nothing else is removed: a user's own file there stays, and make clean says so."""
     if not build or build.startswith("-"):
         print(f"BUILD:1: build: '{printable(build)}' is not a folder to remove", file=sys.stderr)
         return 1
@@ -186,25 +206,55 @@ def clean(build: str) -> int:
     if not target.exists() and not target.is_symlink():
         return 0
     real = target.resolve()
-    if real in {Path("/"), Path.home().resolve(), ROOT, *ROOT.parents} or real == Path.cwd().resolve() or not target.is_dir():
-        print(f"BUILD:1: build: refusing to remove '{printable(build)}' (it is not a build folder)", file=sys.stderr)
+    overlap = overlap_problem(build, data, sources)
+    if real in {Path("/"), Path.home().resolve(), ROOT, *ROOT.parents} or real == Path.cwd().resolve() or not target.is_dir() or overlap:
+        print(f"BUILD:1: build: refusing to remove '{printable(build)}' ({overlap or 'it is not a build folder'})", file=sys.stderr)
         return 1
     names = {p.name for p in target.iterdir()}
-    if names and not names & {PARAMS, LOCK, *PAIR, "notebooks", ".validated"}:
+    if names and not any(written_by_build("", n) for n in names):
         print(f"BUILD:1: build: refusing to remove '{printable(build)}': it holds files but no build (no {PARAMS})", file=sys.stderr)
         return 1
-    if LOCK in names:
-        fd = os.open(target / LOCK, os.O_RDWR | os.O_CLOEXEC)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"BUILD={printable(build)} is being built by another make; run make clean when it has finished", file=sys.stderr)
-            return 1
-        finally:
+    fd = None
+    try:
+        if LOCK in names:
+            fd = os.open(target / LOCK, os.O_RDWR | os.O_CLOEXEC)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"BUILD={printable(build)} is being built by another make; run make clean when it has finished", file=sys.stderr)
+                return 1
+        kept = _remove_written(target, "")
+    except OSError as exc:
+        print(f"BUILD:1: build: cannot remove what is in '{printable(build)}' ({exc.strerror or exc}); some of it may remain", file=sys.stderr)
+        return 1
+    finally:
+        if fd is not None:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    if target.is_symlink():
-        target.unlink()
-    else:
-        shutil.rmtree(target)
+    if kept:
+        shown = ", ".join(printable(k) for k in kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
+        print(f"BUILD={printable(build)}: removed the build; kept what no build wrote: {shown}", file=sys.stderr)
+        return 0
+    if not target.is_symlink():  # a BUILD that is a link (the user's) stays, emptied of the build
+        with contextlib.suppress(OSError):
+            target.rmdir()
     return 0
+
+
+def _remove_written(top: Path, where: str) -> list[str]:
+    """Remove, under top/where, what a build wrote; returns what was kept (relative to top)."""
+    kept = []
+    for p in sorted((top / where).iterdir()):
+        rel = f"{where}/{p.name}" if where else p.name
+        if not written_by_build(where, p.name):
+            kept.append(rel)
+        elif p.is_dir() and not p.is_symlink() and not where and p.name in (NOTEBOOKS, PENDING):
+            inner = _remove_written(top, p.name)
+            kept += inner
+            if not inner:
+                p.rmdir()
+        elif p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)  # an edition, or an edition's temporary folder: all of it written by `make edition`
+        else:
+            p.unlink()
+    return kept

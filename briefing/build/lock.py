@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .folder import LOCK, printable
+from ..data.problems import printable
+from .folder import LOCK
 
 
 def _comm(pid: int) -> tuple[str, int]:

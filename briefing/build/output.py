@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..data.problems import DataError
+from ..data.problems import DataError, printable
 from ..drawing.pdf import PdfError, pdf_bytes
 from .execute import recorded_parameters
 from .folder import atomic_write
@@ -32,9 +32,31 @@ def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: st
     return out
 
 
+def _unreadable(paths: list[Path], what: str) -> str | None:
+    """One line for the first input that is not a readable file, or None."""
+    for path in paths:
+        if not Path(path).is_file():
+            return printable(f"{path}:1: -: {what} not found (or not a file); nothing was written")
+    return None
+
+
+def _write(output: Path, data: bytes) -> int:
+    """output written whole, or one line saying why not (a full disk, a read-only folder): what was there is unchanged."""
+    try:
+        atomic_write(output, data)
+    except OSError as exc:
+        print(printable(f"{output}:1: -: cannot be written ({exc.strerror or exc}); the last good file is unchanged"), file=sys.stderr)
+        return 1
+    return 0
+
+
 def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, base: str | None = None) -> int:
     from ..drawing import page  # pandas, nbconvert: only for this step, not for the pdf step
 
+    missing = _unreadable(notebooks, "executed notebook")
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     try:
         html = page.build_html(notebooks, data_dir, as_of, git_revision())
     except (DataError, RevisionError) as exc:
@@ -44,16 +66,18 @@ def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, 
     if mixed:
         print("\n".join(mixed), file=sys.stderr)
         return 1
-    atomic_write(output, html.encode("utf-8"))
-    return 0
+    return _write(output, html.encode("utf-8"))
 
 
 def write_pdf(html_path: Path, output: Path) -> int:
     """A4 PDF from the same HTML (drawing/pdf.py), written whole."""
+    missing = _unreadable([html_path], "HTML briefing")
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     try:
         data = pdf_bytes(html_path)
     except PdfError as exc:
         print(exc, file=sys.stderr)
         return 1
-    atomic_write(output, data)
-    return 0
+    return _write(output, data)

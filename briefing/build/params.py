@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 
 from ..data.cells import parse_date
-from ..data.paths import ROOT
-from ..data.problems import Problem
+from ..data.paths import PACKAGE_DIR, ROOT
+from ..data.problems import Problem, printable
 from ..data.sanity import date_range_problem
-from .folder import printable
+from .folder import NOTEBOOKS, data_digest
 
 PLAIN_PATH = re.compile(r"[A-Za-z0-9._/+-]+")  # the Makefile's gate allows exactly these characters
 REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/@{}~^-]*")
@@ -49,6 +49,23 @@ def path_problem(name: str, value: str) -> str | None:
     return None
 
 
+def overlap_problem(build: str, data: str, sources: str = "", base: str = "") -> str | None:
+    """Why BUILD cannot be where it is: it is, holds or lies inside a folder the build reads (DATA, SOURCES, a BASE folder,
+    notebooks/, the package), which make clean would then empty; or None."""
+    here = Path(build).resolve()
+    others = {"DATA": data, "SOURCES": sources, "BASE": base if base and Path(base).is_dir() else "",
+              "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
+    for name, folder in others.items():
+        if not folder:
+            continue
+        there = Path(folder).resolve()
+        how = "is" if here == there else "holds" if here in there.parents else "lies inside" if there in here.parents else ""
+        if how:
+            return (f"'{printable(build)}' {how} {name} ({printable(folder)}); BUILD is the build's own folder, outside DATA, SOURCES, "
+                    "BASE, notebooks/ and the package, because make clean empties it")
+    return None
+
+
 def count_problem(name: str, value: str, top: int, what: str) -> str | None:
     if re.fullmatch(r"[0-9]{1,6}", value or "") and 1 <= int(value) <= top:
         return None
@@ -79,8 +96,9 @@ def resolve_base(base: str) -> str:
                      "(expected e.g. HEAD~1, a commit id, or a folder with a datapackage.json)")
 
 
-def check_params(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1") -> tuple[dict, list]:
-    """(parameters as recorded, problems) for Make's variables."""
+def check_params(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1",
+                 sources: str = "") -> tuple[dict, list]:
+    """(parameters as recorded, with the digest of the data, problems) for Make's variables."""
     problems = []
     if as_of:
         d, msg = parse_date(as_of)
@@ -96,9 +114,17 @@ def check_params(build: str, data: str, as_of: str, base: str, timeout: str = "3
         resolved = resolve_base(base)
     except ValueError as exc:
         problems.append(problem("BASE", str(exc)))
+    if not problems:
+        msg = overlap_problem(build, data, sources, resolved)
+        if msg:
+            problems.append(problem("BUILD", msg))
     for name, value, top, what in (("TIMEOUT", timeout, 86400, "a number of seconds"), ("JOBS", jobs, 64, "a number of parallel jobs")):
         msg = count_problem(name, value, top, what)
         if msg:
             problems.append(problem(name, msg))
     params = {"data": str(Path(data).resolve()) if data else "", "as_of": as_of, "base": resolved, "base_name": base}
+    if not problems:  # what the build reads, by content: a file put back with an older date still changes .params
+        params["data_sha256"] = data_digest(Path(data))
+        if resolved and Path(resolved).is_dir():
+            params["base_sha256"] = data_digest(Path(resolved))
     return params, problems

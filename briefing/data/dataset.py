@@ -340,7 +340,7 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     relationships from their as_of, provided one of their sources is public by then.
     Raises DataError listing every problem. rules=False skips the editorial rules (a past edition, read as it was).
     """
-    as_of = (as_of or "").strip() or None
+    as_of = ("" if as_of is None else str(as_of)).strip() or None  # papermill's -p as_of 12345 passes a number: it is then "not a date"
     tables = validated_tables(Path(data_dir), as_of, rules)
     sources = _frame(tables["sources"]).set_index("source_id", drop=False)
     sources["number"] = range(1, len(sources) + 1)

@@ -3,6 +3,7 @@ DataError that carries them all. Standard library only (the guard uses it before
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.column}: {self.message}"
+        return printable(f"{self.path}:{self.line}: {self.column}: {self.message}")
+
+
+def printable(text) -> str:
+    """Text for a terminal (cells, file names, MANIFEST entries, Make variables): control characters (ESC and OSC
+    sequences, a newline inside a cell) and bidi overrides shown as \\x.. or \\u...., never sent raw."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]",
+                  lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else f"\\u{ord(m.group(0)):04x}", str(text))
 
 
 class DataError(Exception):

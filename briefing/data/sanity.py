@@ -40,6 +40,7 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
+from . import jsonfile
 from .cells import parse_date, parse_number, parse_period
 from .fmt import SCALE
 from .problems import Problem, display_path
@@ -165,11 +166,13 @@ def _invisible(value: str) -> str | None:
 def schema_problems(spath: Path, display: str) -> list:
     """The shape of datapackage.json, as one line per problem, before anything relies on it."""
     try:
-        package = json.loads(Path(spath).read_text(encoding="utf-8"))
+        package = jsonfile.read(spath)
     except UnicodeDecodeError:
         return [Problem(display, 1, "-", "schema is not UTF-8; save it as UTF-8")]
     except json.JSONDecodeError as exc:
         return [Problem(display, exc.lineno, "-", f"schema is not valid JSON: {exc.msg} (column {exc.colno})")]
+    except ValueError as exc:
+        return [Problem(display, 1, "-", f"schema is not valid JSON: {exc}")]
     out = []
 
     def bad(where: str, msg: str) -> None:
@@ -182,6 +185,7 @@ def schema_problems(spath: Path, display: str) -> list:
     resources = package.get("resources")
     if not isinstance(resources, list) or not resources:
         return [Problem(display, 1, "resources", f"must be a non-empty list of resources, not {_kind(resources)}")]
+    first: dict[tuple[str, str], int] = {}  # (name or path, its value) -> the resource that has it first
     for i, res in enumerate(resources):
         at = f"resources[{i}]"
         if not isinstance(res, dict):
@@ -190,6 +194,10 @@ def schema_problems(spath: Path, display: str) -> list:
         for key in ("name", "path"):
             if not isinstance(res.get(key), str) or not res.get(key):
                 bad(f"{at}.{key}", f"must be a non-empty string, not {_kind(res.get(key))}")
+            elif (key, res[key]) in first:  # listed twice: the second would silently win
+                bad(f"{at}.{key}", f"{res[key]!r} is listed twice (also resources[{first[key, res[key]]}]); list each resource once")
+            else:
+                first[key, res[key]] = i
         sch = res.get("schema")
         if not isinstance(sch, dict):
             bad(f"{at}.schema", f"must be an object, not {_kind(sch)}")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import jsonfile
 from .paths import SCHEMA_NAME
 
 
@@ -62,7 +62,7 @@ def _project_format(f: dict) -> str | None:
 
 def load_schema(path: Path) -> dict[str, Resource]:
     """Read datapackage.json into Resources keyed by name, in file order."""
-    package = json.loads(Path(path).read_text(encoding="utf-8"))
+    package = jsonfile.read(path)
     resources = {}
     for res in package["resources"]:
         sch = res["schema"]

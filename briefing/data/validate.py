@@ -11,15 +11,55 @@ import csv
 import io
 import json
 import re
+import signal
+import threading
+import time
 from pathlib import Path
 
 from . import formula, sanity
 from .cells import parse_date, parse_number, parse_period
+from .paths import SCHEMA_NAME
 from .problems import DataError, Problem, Table, display_path
 from .rules import check_rules
 from .schema import Resource, load_schema, schema_path
 
 BOM = "\ufeff"
+PATTERN_SECONDS = 2.0  # what a pattern from the data may take over all the cells of its column
+
+
+class _TooLong(Exception):
+    pass
+
+
+class DataPattern:
+    """A column's pattern from the data (datapackage.json), matched against each of its cells within PATTERN_SECONDS in
+    all: a pattern can backtrack for hours (`(a+)+$` on forty a's and a '!'), and the data is input. The bound is
+    a timer signal, which Python's re engine heeds mid-match; off the main thread (no signals there) it is unbounded."""
+
+    def __init__(self, pattern: str):
+        self.pattern, self.left, self.gave_up = pattern, PATTERN_SECONDS, False
+
+    def fullmatch(self, value: str) -> bool | None:
+        """Whether value matches the whole pattern; None once the column's time is spent (gave_up is then True)."""
+        if self.gave_up:
+            return None
+        if threading.current_thread() is not threading.main_thread():
+            return re.fullmatch(self.pattern, value) is not None
+
+        def stop(signum, frame):
+            raise _TooLong
+
+        before, start = signal.signal(signal.SIGALRM, stop), time.monotonic()
+        try:
+            signal.setitimer(signal.ITIMER_REAL, max(self.left, 0.001))
+            return re.fullmatch(self.pattern, value) is not None
+        except _TooLong:
+            self.gave_up = True
+            return None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, before)
+            self.left -= time.monotonic() - start
 
 
 def _pattern_message(f, value: str) -> str:
@@ -90,6 +130,7 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
 
     rows: list[dict[str, str]] = []
     lines: list[int] = []
+    patterns = {f.name: DataPattern(f.pattern) for f in resource.fields if f.pattern}
     first_seen: dict[str, dict[str, int]] = {f.name: {} for f in resource.fields if f.unique}
     line = reader.line_num + 1
     while True:
@@ -137,8 +178,10 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 msg = f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
             elif f.format == "period" and parse_period(value)[1]:
                 msg = parse_period(value)[1]
-            elif f.pattern and not re.fullmatch(f.pattern, value):
-                msg = _pattern_message(f, value)
+            elif f.pattern and not patterns[f.name].gave_up and not (matched := patterns[f.name].fullmatch(value)):
+                msg = _pattern_message(f, value) if matched is False else (
+                    f"pattern {f.pattern!r} took too long (more than {PATTERN_SECONDS:g} s for this column; it backtracks) on "
+                    f"'{value[:40]}'; simplify it in {SCHEMA_NAME} (the column's later cells are not checked against it)")
             if msg is None and value and f.unique:
                 if value in first_seen[f.name]:
                     msg = f"duplicate id '{value}' (first used on line {first_seen[f.name][value]})"
@@ -234,6 +277,9 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
     spath = schema_path(data_dir)
     if not spath.is_file():
         return {}, problems + [Problem(display_path(spath), 1, "-", "schema file is missing (every data directory needs its datapackage.json)")]
+    if not sanity.inside(data_dir, SCHEMA_NAME):
+        return {}, problems + [Problem(display_path(spath), 1, "-", "schema file is a link leading out of the data directory; "
+                                       "it is not read (copy the file into the data directory)")]
     shape = sanity.schema_problems(spath, display_path(spath))
     if shape:
         return {}, problems + shape
