@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     real, out = Path(args.data), Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(real / "datapackage.json", out / "datapackage.json")
-    for name in ("sources.csv", "statuses.csv", "checks.csv", "claims.csv", "topics.csv"):
+    for name in ("sources.csv", "statuses.csv", "checks.csv", "claims.csv", "topics.csv", "watch.csv"):
         shutil.copyfile(real / name, out / name)
     package = json.loads((real / "datapackage.json").read_text(encoding="utf-8"))
     enums = schema_enums(package)

@@ -6,7 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
+
+import pytest
+from conftest import ROOT, SMALL
 
 from briefing.data import fmt
 from briefing.data.dataset import load
@@ -58,12 +62,13 @@ def test_an_undated_row_cannot_be_latest(small):
 
 def test_undated_commentary_is_marked_and_not_latest_on_the_page(small):
     d = load(small)
-    google = next(s for s in disagreements.status_disagreements(d) if s["party"] == "Google")
-    assert google["latest"]["as_of"] == "2025-06-12" and not google["latest"]["undated"]
-    text = str(record.disagreements_block(d))
-    assert "(undated, public by then)" in text
+    # Google: 'plans to cut ties', reported June 12 (dated) and by undated commentary public June 18: one account of one
+    # moment (data.history), the dated report its lead; agreeing commentary is no disagreement
+    assert "Google" not in {s["party"] for s in disagreements.status_disagreements(d)}
+    google = d.latest_status().set_index("party").loc["Google"]
+    assert google["as_of"] == "2025-06-12" and google["as_of_basis"] != "undated"
     clients = str(html.status_list(d, ["client"]))
-    assert "undated, public by June 18, 2025" in clients
+    assert "June 12" in clients.split("<strong>Google</strong>")[1].split("</li>")[0]
 
 
 def test_an_undated_row_is_dated_by_its_source(small):

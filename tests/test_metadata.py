@@ -134,7 +134,7 @@ def test_json_ld_escaping_survives_hostile_text():
     from briefing.drawing.page import page_meta
 
     src = pd.DataFrame([{"headline": "</script><script>alert(1)</script> & co", "document": "000_x.txt", "outlet": "O"}], index=["doc-000"])
-    d = SimpleNamespace(as_of="2025-06-19", events=pd.DataFrame({"date": ["2025-06-19"]}), relationships=pd.DataFrame({"as_of": []}),
+    d = SimpleNamespace(as_of="2025-06-19", events=pd.DataFrame({"date": ["2025-06-19"]}), relationships=pd.DataFrame({"as_of": [], "_first": []}),
                         sources=src.assign(known_from="2025-06-19"), figures=pd.DataFrame())
     meta = page_meta(d, "Headline </script>", "unknown")
     # the template writes the JSON-LD with Jinja's tojson filter, as nbconvert's environment has it
