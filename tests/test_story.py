@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from briefing.build.report import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
 from briefing.data.dataset import load
+from briefing.drawing import copydesk
 from briefing.story import ranking
 from briefing.story.checks import run_checks
 
@@ -115,6 +116,15 @@ def test_the_story_reads_as_a_story(editions, name):
     assert repeated_phrases(e["story_text"]) == {}  # no template sentence opening item after item
     for jargon in ("undated commentary", "public by", "rumoured"):
         assert jargon not in e["story_text"], jargon
+
+
+@pytest.mark.parametrize("name", ["default", "later"])
+def test_the_story_passes_the_copy_desk(editions, name):
+    """No citation inside a phrase ('28 years[16] old'), no doubled word, no metric label pasted in parentheses
+    (briefing/drawing/copydesk.py: the same checker as tests/test_copy_desk.py and the year-on edition)."""
+    e = editions[name]
+    story = (e["dir"] / "briefing.html").read_text(encoding="utf-8").split('id="appendix"')[0]
+    assert copydesk.faults(story, list(e["d"].metrics["label"])) == []
 
 
 def test_latest_is_news_not_a_shuffle_of_rumours(editions):

@@ -16,6 +16,7 @@ import pytest
 from conftest import DATA, ROOT, make
 
 from briefing.data.dataset import load
+from briefing.drawing import copydesk
 from briefing.story import ranking
 
 YEAR = ROOT / "tests" / "fixtures" / "year_on"
@@ -62,6 +63,12 @@ def test_every_quote_is_verbatim_in_its_synthetic_text():
         for r in rows(name):
             sid = (r.get("source_ids") or r.get("source_id")).split(";")[0]
             assert r["quote"] in docs[sid], (name, r.get("quote"))
+
+
+def test_the_year_on_story_passes_the_copy_desk(year):
+    """The copy desk's checks (briefing/drawing/copydesk.py) on the story of an edition a year on."""
+    story = year["page"].split('id="appendix"')[0]
+    assert copydesk.faults(story, list(year["d"].metrics["label"])) == []
 
 
 def test_later_statuses_and_claims_are_histories_not_disputes(year):

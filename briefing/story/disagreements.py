@@ -8,7 +8,7 @@ from ..data import fmt, rounding
 from ..data.dataset import Dataset, period_key, place_figures
 from ..data.history import EVIDENCE_ORDER, event_window
 from .checks import qualified
-from .reporting import number_word, reported_by
+from .reporting import reported_by
 
 
 def figure_disagreements(d: Dataset) -> list[dict]:
@@ -247,4 +247,4 @@ def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
 
 
 def _texts(n: int) -> str:
-    return f"{number_word(n)} text{'s' * (n != 1)}"
+    return f"{fmt.number_word(n)} text{'s' * (n != 1)}"
