@@ -33,10 +33,6 @@ class Value:
         qual = f"{self.qualifier} " if qualified and self.qualifier else ""
         return qual + fmt.number(self.amount, self.unit, short)
 
-    def words(self) -> str:
-        """The value as running text says it (fmt.prose): 'five', 'two weeks', 'threefold', with its qualifier."""
-        return (f"{self.qualifier} " if self.qualifier else "") + fmt.prose(self.amount, self.unit)
-
     def period_text(self) -> str:
         return fmt.period_text(self.period)
 

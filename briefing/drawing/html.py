@@ -119,9 +119,10 @@ def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> tuple[s
     value = (fact.history or (fact,))[0] if arg == "first" else fact  # first: the earliest period's, for the deal itself
     if arg == "short":
         return escape(value.text(short=True)), list(value.source_ids)
+    qualifier = f"{value.qualifier} " if value.qualifier else ""
     if arg == "verb" and value.unit == "multiple":  # 'demand {x:verb} overnight': 'tripled'
-        return escape((f"{value.qualifier} " if value.qualifier else "") + fmt.multiplied(value.amount)), list(value.source_ids)
-    return escape(value.words()), list(value.source_ids)  # running text: 'five sources', 'two weeks' (fmt.prose)
+        return escape(qualifier + fmt.multiplied(value.amount)), list(value.source_ids)
+    return escape(qualifier + fmt.prose(value.amount, value.unit)), list(value.source_ids)  # running text: 'five sources', 'two weeks'
 
 
 def versions_text(d: Dataset, metric: str) -> str:
