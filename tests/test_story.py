@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from briefing.build.report import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
 from briefing.data.dataset import load
+from briefing.drawing import copydesk
 from briefing.story import ranking
 from briefing.story.checks import run_checks
 
@@ -111,10 +112,33 @@ def test_the_story_reads_as_a_story(editions, name):
     assert all(top < 844 for top in e["first_screen"]), e["first_screen"]  # headline, dek and the first number on the first screen
     assert e["edition_lines"] == 1
     c = e["counts"]
-    assert c["latest"] <= ranking.STORY_LATEST and c["disputes"] <= ranking.STORY_DISPUTES and 0 < c["verdicts"] <= ranking.STORY_CHECKS
+    assert c["latest"] <= ranking.STORY_LATEST and c["disputes"] <= ranking.STORY_DISPUTES and c["verdicts"] <= ranking.STORY_CHECKS
     assert repeated_phrases(e["story_text"]) == {}  # no template sentence opening item after item
     for jargon in ("undated commentary", "public by", "rumoured"):
         assert jargon not in e["story_text"], jargon
+
+
+@pytest.mark.parametrize("name", ["default", "later"])
+def test_the_story_passes_the_copy_desk(editions, name):
+    """No citation inside a phrase ('28 years[16] old'), no doubled word, no metric label pasted in parentheses
+    (briefing/drawing/copydesk.py: the same checker as tests/test_copy_desk.py and the year-on edition)."""
+    e = editions[name]
+    story = (e["dir"] / "briefing.html").read_text(encoding="utf-8").split('id="appendix"')[0]
+    assert copydesk.faults(story, list(e["d"].metrics["label"])) == []
+
+
+@pytest.mark.parametrize("name", ["default", "later"])
+def test_n_more_counts_what_it_names(editions, name):
+    """'18 more points on which the reporting differs' are the appendix's points less those the story shows; '9 more
+    checks' its checks less the story's findings."""
+    e, c = editions[name], editions[name]["counts"]
+    points = re.search(r"([\d,]+) more points? on which the reporting differs", e["story_text"])
+    if c["points"] > c["disputes"]:
+        assert points and int(points.group(1).replace(",", "")) == c["points"] - c["disputes"], (points, c)
+    else:
+        assert points is None and "Every version and quote of these is in the appendix" in e["story_text"], c
+    checks = re.search(r"([\d,]+) more checks?\b", e["story_text"])
+    assert checks is None or int(checks.group(1).replace(",", "")) == c["checks"] - c["verdicts"], (checks, c)
 
 
 def test_latest_is_news_not_a_shuffle_of_rumours(editions):
@@ -141,6 +165,36 @@ def test_a_figure_that_fails_a_check_leads_the_disputes(tmp_path):
         assert ranked[0] is failing[0]
     # one entry per party, whatever kind of row each point comes from
     assert len({x.subject for x in ranked}) == len(ranked)
+
+
+def test_the_story_asks_the_readers_questions_by_question_not_by_party():
+    """data/: the top five are questions with one-line answers; a party gets two when they differ in kind (Meta: the
+    amount and what kind of deal it was); a day's versions of one event told in other words are not asked."""
+    d = load(ROOT / "data")
+    asked = ranking.story_questions(d)
+    top = asked[:ranking.STORY_DISPUTES]
+    assert all(q.ask.endswith("?") and q.answer.endswith(".") for q in top)
+    assert len({(q.subject, q.kind) for q in top}) == len(top)
+    assert len({q.subject for q in top}) < len(top), "more than one question for a party whose questions differ in kind"
+    assert top[0].kind == "value" and "does not add up" in top[0].answer
+    pushed = [q for q in top if q.kind == "claim" and q.subject == "OpenAI"]
+    assert pushed and pushed[0].ask == d.topics.loc["whether the Meta deal drove OpenAI's exit", "question"]
+    same_day = [q for q in ranking.questions(d) if q.kind == "event" and q.raw["differs"] != "date"]
+    assert same_day and not [q for q in same_day if q.ask], "one account in other words is not a reader's question"
+    assert len(asked) < len(ranking.questions(d))
+
+
+def test_the_checks_in_the_story_are_findings_only():
+    """A check that confirms a rounding (2.07x against 'roughly 2x') or a ratio for information stays in the appendix."""
+    from briefing.drawing.story_blocks import checks_verdict
+
+    d = load(ROOT / "data")
+    verdicts = ranking.check_verdicts(d)
+    html = checks_verdict(d).html
+    quiet = [v for v in verdicts if not v["finding"]]
+    assert quiet and any(v["verdict"] == "pass" for v in quiet) and any(v["verdict"] == "info" for v in quiet)
+    for v in verdicts:
+        assert (v["text"].split(":")[0] in html) == v["finding"], v["text"]
 
 
 def test_disputes_rank_by_the_rule():

@@ -119,12 +119,23 @@ def client_accounts() -> list[dict[str, str]]:
 def expected_marks() -> dict[str, int]:
     """How many marks each chart must have, counted from the CSVs (the timeline is checked by what its marks cover)."""
     metrics = {r["metric"] for r in rows("figures")}
-    rel = rows("relationships")
     return {
         "valuation": sum(m in metrics for m in VALUATION_METRICS),  # one per bar
         "clients": len({r["party"] for r in client_accounts()}),  # one row per client
-        "rivals": len({r["party"] for r in rel if r["role"] in ("competitor", "new provider")}),  # one row per rival
+        "rivals": len(gaining_rivals()),  # one row per rival that reported a gain of its own; the rest are counted in a line
     }
+
+
+def all_rivals() -> set[str]:
+    return {r["party"] for r in rows("relationships") if r["role"] in ("competitor", "new provider")}
+
+
+def gaining_rivals() -> set[str]:
+    """Rivals with figures of their own, or a gain on the record (a confirmed status that is more than a listing)."""
+    listing = {r["status"] for r in rows("statuses") if r.get("supersedes") == "no"}
+    entities = {r["entity"] for r in rows("figures")}
+    return {r["party"] for r in rows("relationships") if r["party"] in all_rivals()
+            and (r["party"] in entities or (r["evidence"] == "confirmed" and r["status"] not in listing))}
 
 
 def test_marks_per_chart_match_the_data(marks):
@@ -170,11 +181,12 @@ class _Tables(HTMLParser):
 
 
 def test_marks_match_each_charts_data_table(html, marks):
-    """The table under a chart lists what it plots: one row per mark; the clients' table, every source's account."""
+    """The table under a chart lists what it plots: one row per mark; the rivals' table, every rival (those without a gain
+    of their own are counted in a line on the chart); the clients' table, every source's account."""
     p = _Tables()
     p.feed(html)
-    for chart in ("valuation", "rivals"):
-        assert p.rows[chart] == len(marks[chart]), f"{chart}: {p.rows[chart]} table rows, {len(marks[chart])} marks"
+    assert p.rows["valuation"] == len(marks["valuation"]), f"valuation: {p.rows['valuation']} table rows, {len(marks['valuation'])} marks"
+    assert p.rows["rivals"] == len(all_rivals()) > len(marks["rivals"]), f"rivals: {p.rows['rivals']} table rows, {len(marks['rivals'])} marks"
     assert p.rows["clients"] == len(client_accounts()), f"clients: {p.rows['clients']} table rows, {len(client_accounts())} accounts"
 
 

@@ -62,6 +62,35 @@ def tolerance(fraction: float) -> str:
     return f"±{round(fraction * 100, 4):g}%"
 
 
+_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_VERBS = {2: "doubled", 3: "tripled", 4: "quadrupled"}
+
+
+def number_word(n: int) -> str:
+    """Newsroom style for a whole number in running text: below ten in words ('five'; 0 is 'no'), 10 and up in figures."""
+    return _WORDS[n] if 0 <= n < 10 else f"{n:,}"
+
+
+def prose(value: float, unit: str) -> str:
+    """A value as a sentence says it: small counts and durations in words ('five', 'two weeks'), a whole multiple as a
+    factor ('threefold'); anything else as number() writes it. Charts and tables keep number()'s data units ('3x', '2 weeks')."""
+    small = value == int(value) and 0 < value < 10
+    if small and unit == "count":
+        return number_word(int(value))
+    if small and unit in ("years", "months", "weeks"):
+        return f"{number_word(int(value))} {unit if value != 1 else unit[:-1]}"
+    if small and unit == "multiple" and value > 1:
+        return f"{number_word(int(value))}fold"
+    return number(value, unit)
+
+
+def multiplied(value: float) -> str:
+    """A multiple as the verb a sentence wants: 'doubled', 'tripled', 'quadrupled'; else 'grew fivefold', 'grew 2.5 times'."""
+    if value in _VERBS:
+        return _VERBS[int(value)]
+    return f"grew {prose(value, 'multiple')}" if value == int(value) and value < 10 else f"grew {value:g} times"
+
+
 def ratio(value: float) -> str:
     return f"{value:.2f}x"
 

@@ -38,6 +38,16 @@ BODY, SMALL = 10.5, 9.5  # pt
 MAX_ROWS = 8  # parties a story chart draws (the most certain first); the rest are counted, and listed in the appendix and the CSV
 MAX_NAMES = 5  # parties named in a subtitle before "and N others"
 EVIDENCE_PLAIN = {"confirmed": "confirmed", "reported": "reported", "rumoured": "unattributed"}  # how sure, in a reader's words
+# how sure, as the mark itself: filled when the party said it on the record, hollow when others report it, dotted when unattributed
+EVIDENCE_FILL = {"confirmed": "full", "reported": "hollow", "rumoured": "dotted"}
+_FILL_WORDS = {"full": "filled mark: the party said it on the record", "hollow": "hollow: others report it", "dotted": "dotted: unattributed"}
+
+
+def evidence_key(levels) -> str:
+    """The marks' key, for the evidence levels a chart shows: 'Filled mark: the party said it on the record; hollow: ...'."""
+    fills = [EVIDENCE_FILL[e] for e in EVIDENCE_FILL if e in set(levels)]
+    text = "; ".join(_FILL_WORDS[f] for f in fills)
+    return text[:1].upper() + text[1:]
 PAD = 0.03  # inches around the drawing (matplotlib's 0.1 would make the SVG 5% wider and its text 5% smaller)
 
 plt.rcParams.update({
@@ -178,6 +188,7 @@ class Row:
     key: str = ""  # mark id (with the tooltip in `tip`)
     tip: str = ""
     header: bool = False  # a heading across the width: the left words only
+    fill: str = "full"  # the mark filled, hollow or dotted (EVIDENCE_FILL: how sure the row is)
 
 
 NAME_X, RIGHT_X, MARK_X = 0.2, 1.45, 0.07  # inches: the marker, the name column, the words column
@@ -231,7 +242,9 @@ def rows_chart(chart: Chart, rows: list[Row], gap: float = 0.12) -> Chart:
         if r.marker:
             shape, colour = r.marker
             first = r.left[0].size if r.left else BODY
-            pts = ax.scatter([MARK_X], [top + line_height(first) * 0.45], s=44, marker=shape, color=colour, zorder=3, clip_on=False)
+            style = {"color": colour} if r.fill == "full" else {
+                "facecolors": "white", "edgecolors": colour, "linewidths": 1.5, "linestyles": "dotted" if r.fill == "dotted" else "solid"}
+            pts = ax.scatter([MARK_X], [top + line_height(first) * 0.45], s=44, marker=shape, zorder=3, clip_on=False, **style)
             if r.key:
                 mark(pts, chart, r.key, r.tip)
         if not r.header and i + 1 < len(rows) and not rows[i + 1].header:

@@ -15,6 +15,7 @@ from .chart import (
     DIRECTION_COLOURS,
     DIRECTION_HEADS,
     DIRECTION_MARKERS,
+    EVIDENCE_FILL,
     EVIDENCE_PLAIN,
     GREEN,
     GREY,
@@ -26,6 +27,7 @@ from .chart import (
     Chart,
     Row,
     Words,
+    evidence_key,
     finish,
     labelled_bars,
     mark,
@@ -36,6 +38,7 @@ from .chart import (
     tooltip,
     wrap,
 )
+from .story_blocks import quoted_words
 
 
 def valuation_chart(d: Dataset) -> Chart:
@@ -116,6 +119,35 @@ def shown_sources(d: Dataset, moment) -> list[str]:
     return sorted({s for lst in same["source_list"] for s in lst}, key=d.citation_number)
 
 
+def names(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _moves(parties: list[str], how: str) -> str:
+    """'Google's move is reported', 'Microsoft's and xAI's moves are unattributed'."""
+    return f"{names([p + chr(39) + 's' for p in parties])} move{'s are' if len(parties) > 1 else ' is'} {how}"
+
+
+def certainty_title(latest: pd.DataFrame) -> str:
+    """The clients chart's finding: who confirmed a move and whose is only reported or unattributed, for the direction most
+    clients moved ('Only OpenAI has confirmed it is moving away from Scale AI; Google's move is reported, xAI's unattributed')."""
+    counts = latest["direction"].value_counts()
+    direction = "away" if counts.get("away", 0) else counts.index[0]
+    rows = latest[latest["direction"] == direction]
+    by = {ev: list(rows.loc[rows["evidence"] == ev, "party"]) for ev in EVIDENCE_PLAIN}
+    hedged = [(parties, EVIDENCE_PLAIN[ev]) for ev, parties in by.items() if ev != "confirmed" and parties]
+    target = {"away": "moving away from Scale AI", "toward": "moving toward Scale AI"}.get(direction, f"{direction} with Scale AI")
+    sure = by["confirmed"]
+    if sure:
+        only = "Only " if hedged and len(sure) <= sum(len(p) for p, _ in hedged) else ""
+        head = f"{only}{names(sure)} {'has' if len(sure) == 1 else 'have'} confirmed {'it is' if len(sure) == 1 else 'they are'} {target}"
+    else:
+        head = f"No client has confirmed {target}"
+    tail = [_moves(p, how) for p, how in hedged[:1]] + [f"{names([x + chr(39) + 's' for x in p])} {how}" for p, how in hedged[1:]]
+    return head + ("; " + ", ".join(tail) if tail else "")
+
+
 def clients_chart(d: Dataset) -> Chart:
     """One row per client that changed course (Dataset.movers, the one rule for who moves): its latest status in words,
     its direction as colour and arrow, how sure the reporting is and when, what came before; every account is in the
@@ -138,19 +170,10 @@ def clients_chart(d: Dataset) -> Chart:
         "shown_as_latest": rel["relationship_id"].isin(set(latest["relationship_id"])).map({True: "yes", False: ""}),
         "source_ids": rel["source_ids"],
     }).reset_index(drop=True)
-    n, away, toward = len(order), int((latest["direction"] == "away").sum()), int((latest["direction"] == "toward").sum())
-    if not n:
-        title = "No client of Scale AI was reported changing course"
-    elif away == n:
-        lead = {1: "The one client that changed course was", 2: "Both clients that changed course were"}.get(n, f"All {n} clients that changed course were")
-        title = f"{lead} last reported moving away from Scale AI"
-    elif away:
-        title = f"{away} of the {n} clients that changed course {'was' if away == 1 else 'were'} last reported moving away from Scale AI"
-        title += f"; {toward} moving toward it" if toward else ""
-    else:
-        title = f"None of the {n} clients that changed course was last reported moving away from Scale AI"
+    n = len(order)
+    title = certainty_title(latest) if n else "No client of Scale AI was reported changing course"
     span = span_text(rel["_first"].min(), rel["_first"].max()) if len(rel) else ""
-    subtitle = f"Each client's latest status, from accounts dated {span}, with how sure the reporting is; every account is in the table"
+    subtitle = f"Each client's latest status, from accounts dated {span}. {evidence_key(latest.head(MAX_ROWS)['evidence'])}; every account is in the table"
     if n > MAX_ROWS:
         subtitle += f"; the {MAX_ROWS} surest shown, {n - MAX_ROWS} more in the appendix"
     if unchanged:
@@ -172,18 +195,25 @@ def clients_chart(d: Dataset) -> Chart:
             seen = direction
         n_src = independent(d, shown_sources(d, history.current))
         phrase = d.status_phrase(r["status"])
-        sure = f"{EVIDENCE_PLAIN.get(r['evidence'], r['evidence'])}, {_when(d, r)}" + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
-        right = [Words(phrase), Words(sure, SMALL, colour=GREY)]
+        sure = EVIDENCE_PLAIN.get(r["evidence"], r["evidence"])
+        when = _when(d, r) + (f", {_count(n_src, 'source')}" if n_src > 1 else "")
+        # how sure is the first thing read: the word leads the status, in the row's colour only when on the record
+        right = [Words(phrase, lead=sure[:1].upper() + sure[1:], lead_colour=colour if r["evidence"] == "confirmed" else GREY),
+                 Words(when, SMALL, colour=GREY)]
         if len(history.moments) > 1:
             e = history.moments[-2].lead
             right.append(Words(f"earlier: {d.status_phrase(e['status'])} ({EVIDENCE_PLAIN.get(e['evidence'], e['evidence'])}, {_when(d, e)})", SMALL, colour=GREY))
         accounts = rel[rel["party"] == party]
         tip = tooltip(f"{party}: {phrase} ({r['evidence']}, {_when(d, r)}); {_count(len(accounts), 'account')} in the table", r["source_list"], r["quote"])
-        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, (DIRECTION_MARKERS.get(direction, "o"), colour), f"row-{i}", tip))
+        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, (DIRECTION_MARKERS.get(direction, "o"), colour), f"row-{i}", tip,
+                        fill=EVIDENCE_FILL.get(r["evidence"], "dotted")))
         parts.append(f"{party}: {phrase} ({r['evidence']}, {_when(d, r)})")
     chart.alt = f"Chart. {title}. Latest status per client: " + "; ".join(parts) + "." + (
         f" Also named as clients, with no move either way: {', '.join(unchanged)}." if unchanged else "")
     return rows_chart(chart, rows)
+
+
+DURATIONS = ("days", "weeks", "months", "years")  # a rival's figure in one of these units is the window of its others
 
 
 def _rival_facts(d: Dataset, party: str) -> list:
@@ -193,62 +223,80 @@ def _rival_facts(d: Dataset, party: str) -> list:
     return [f for f in (d.fact(m) for m in metrics) if f]
 
 
+def _gain_words(d: Dataset, facts: list, best) -> list[Words]:
+    """What a rival said it gained, as the chart shows it: each figure with its label, a duration joined to the figure it
+    is the window of ('$50M Turing's new potential contracts, in 2 weeks'), never a duration's own label; without a
+    figure, the rival's own quoted words ('“tens of millions of dollars”'), else its status."""
+    windows = [f for f in facts if f.unit in DURATIONS]
+    amounts = [f for f in facts if f.unit not in DURATIONS] or windows[:0]
+    within = f", in {windows[0].text(short=True)}" if windows and amounts else ""
+    out = [Words(f.label + (f" ({f.period_text()})" if f.period else "") + (within if k == 0 else ""), lead=f.text(short=True), lead_colour=BLUE)
+           for k, f in enumerate(amounts)]
+    if not out:
+        said = quoted_words(best["quote"])
+        phrase = d.status_phrase(best["status"])
+        out = ([Words(f"\u201c{said[0]}\u201d", weight="bold", colour=BLUE)] if said else []) + [Words(phrase)]
+    return out
+
+
 def rivals_chart(d: Dataset) -> Chart:
-    """Each rival of Scale AI, with what it reported: its figures in words ('$50M Turing's new potential
-    contracts'), else its status in words; how sure the reporting is under it."""
+    """The rivals that reported gains themselves (figures of their own, or a gain on the record), each with its own figures
+    or words; the rest of the rivals named are counted in one line. Every rival is in the data table."""
     rel = d.relationships[d.relationships["role"].isin(["competitor", "new provider"])].copy()
     ids = {s for lst in rel["source_list"] for s in lst}
-    rivals = []
     current = {}  # each rival's latest moment (data.history): its lead is the status shown, its accounts at that level are counted
     for h in d.status_histories(["competitor", "new provider"]):
         if h.key not in current or h.current.first >= current[h.key].first:
             current[h.key] = h.current
+    rivals = []
     for party, grp in rel.groupby("party"):
-        srcs = {s for lst in grp["source_list"] for s in lst}
         facts = _rival_facts(d, party)
-        ids |= {s for f in facts for s in f.source_ids}
         best = current[party].lead
-        rivals.append((party, grp, facts, best, srcs | {s for f in facts for s in f.source_ids}))
+        srcs = {s for lst in grp["source_list"] for s in lst} | {s for f in facts for s in f.source_ids}
+        gained = bool(facts) or (best["evidence"] == "confirmed" and best["status"] not in d.listings())
+        rivals.append((party, facts, best, srcs, gained))
+        ids |= srcs
     n_shown = {party: independent(d, shown_sources(d, current[party])) for party, *_ in rivals}
-    rivals.sort(key=lambda x: (not x[2], EVIDENCE_ORDER.index(x[3]["evidence"]), -len(x[4]), x[0].casefold()))
+    rivals.sort(key=lambda x: (not x[4], not x[1], EVIDENCE_ORDER.index(x[2]["evidence"]), -len(x[3]), x[0].casefold()))
     ids = sorted(ids, key=d.citation_number)
     data = pd.DataFrame([{
         "party": party, "reported": "; ".join(f"{f.label}: {f.text(short=True)}" + (f" ({f.period_text()})" if f.period else "") for f in facts),
         "status": d.status_phrase(best["status"]), "evidence": best["evidence"], "n_sources": n_shown[party],
         "source_ids": ";".join(sorted(srcs, key=d.citation_number)),
-    } for party, _, facts, best, srcs in rivals], columns=["party", "reported", "status", "evidence", "n_sources", "source_ids"])
-    with_figures = [party for party, _, facts, _, _ in rivals if facts]
-    n = len(rivals)
-    named = f"the {n} rivals named" if n > 1 else "the one rival named"
-    if with_figures and len(with_figures) == n:
-        title = f"All {n} rivals named in the reporting gave figures" if n > 1 else f"{with_figures[0]}, the one rival named, gave figures"
-    elif with_figures:
-        who = " and ".join(with_figures) if len(with_figures) <= 3 else f"{', '.join(with_figures[:2])} and {len(with_figures) - 2} others"
-        title = f"{len(with_figures)} of {named} gave figures: {who}"
+    } for party, facts, best, srcs, _ in rivals], columns=["party", "reported", "status", "evidence", "n_sources", "source_ids"])
+    gainers = [x for x in rivals if x[4]]
+    rest = [x[0] for x in rivals if not x[4]]
+    shown = gainers[:MAX_ROWS]
+    rest += [x[0] for x in gainers[MAX_ROWS:]]
+    if gainers:
+        title = f"{names([x[0] for x in gainers])} reported {'a gain' if len(gainers) == 1 else 'gains'} of {'its' if len(gainers) == 1 else 'their'} own"
     else:
-        title = f"{_count(n, 'rival')} of Scale AI named in the reporting; none gave figures"
-    sub = "What each rival reported: its own figures, else its status; under it, how sure the reporting is"
-    if n > MAX_ROWS:
-        sub += f"; {MAX_ROWS} shown (those with figures first), {n - MAX_ROWS} more in the appendix"
+        title = f"No rival of Scale AI reported a gain of its own; the reporting names {fmt.number_word(len(rivals))}"
+    others = f"{fmt.number_word(len(rest))} more rival{' is' if len(rest) == 1 else 's are'} named without one"
+    if gainers and rest:
+        title += f"; {others}"
+    sub = "What each said it gained, in its own figures or words; under it, how sure the reporting is"
     chart = Chart("rivals", title, sub, "", ids, data)
     if not rivals:
         chart.empty_message = "No rival had been reported gaining business by this date."
         chart.alt = chart.empty_message
         return chart
     rows, parts = [], []
-    for i, (party, grp, facts, best, srcs) in enumerate(rivals[:MAX_ROWS]):
+    for i, (party, facts, best, srcs, _) in enumerate(shown):
         phrase = d.status_phrase(best["status"])
-        right = [Words(f.label + (f" ({f.period_text()})" if f.period else ""), lead=f.text(short=True), lead_colour=BLUE) for f in facts]
         sure = f"{EVIDENCE_PLAIN.get(best['evidence'], best['evidence'])}, {_count(n_shown[party], 'source')}"
-        right += [Words(f"{phrase}; {sure}", SMALL, colour=GREY)] if facts else [Words(phrase), Words(sure, SMALL, colour=GREY)]
-        said = "; ".join(f"{f.label}: {f.text(short=True)}" for f in facts)
+        gain = _gain_words(d, facts, best)
+        right = gain + [Words(sure, SMALL, colour=GREY)]
+        said = "; ".join(f"{w.lead} {w.text}".strip() for w in gain)
         quote_src = facts[0] if facts else None
         quote = d.figures[(d.figures["metric"] == quote_src.metric) & (d.figures["source_id"].isin(quote_src.source_ids))].iloc[0]["quote"] if quote_src else best["quote"]
         tip_ids = sorted(srcs, key=d.citation_number) if quote_src else best["source_list"]
         tip = tooltip(f"{party}: " + (said + f"; {phrase} ({best['evidence']})" if facts else f"{phrase} ({best['evidence']}, {_when(d, best)})"), tip_ids, quote)
-        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, ("o", BLUE if facts else GREY), f"row-{i}", tip))
+        rows.append(Row([Words(party, BODY, "bold", max_lines=2)], right, ("o", BLUE), f"row-{i}", tip, fill=EVIDENCE_FILL.get(best["evidence"], "dotted")))
         parts.append(f"{party}: {said or phrase} ({best['evidence']})")
-    chart.alt = f"Chart. {title}. " + "; ".join(parts) + "."
+    if rest:  # the rest, counted and named in one line: every one is in the table
+        rows.append(Row([Words(f"Also named, with no gain of their own: {names(sorted(rest, key=str.casefold))}", SMALL, colour=GREY, max_lines=4)], [], header=True))
+    chart.alt = f"Chart. {title}. " + "; ".join(parts) + (f". Also named: {names(sorted(rest, key=str.casefold))}." if rest else ".")
     return rows_chart(chart, rows)
 
 

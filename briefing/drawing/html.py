@@ -18,6 +18,7 @@ from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.periods import place_figures
 from .chart import Chart
+from .copydesk import place_citations
 from .timeline import timeline_order
 
 MAX_LIST = 40  # long lists show the first rows and "and N more"
@@ -86,38 +87,43 @@ _OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 _PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:([.:])([a-z0-9_\-+]+))?\}")
 
 
-def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> str | None:
+def _resolve(d: Dataset, name: str, sep: str | None, arg: str | None) -> tuple[str, list[str]] | None:
+    """A placeholder's text and the sources behind it (cited where its clause ends: copydesk.place_citations)."""
     if name == "as_of":
-        return escape(fmt.date_text(d.as_of)) if d.as_of else None
+        return (escape(fmt.date_text(d.as_of)), []) if d.as_of else None
     if name == "date" and sep == ":":
         ev = d.event(arg)
-        return None if ev is None else escape(fmt.event_date_text(ev)) + cite(d, ev["source_list"])
+        return None if ev is None else (escape(fmt.event_date_text(ev)), list(ev["source_list"]))
     if name == "count" and sep == ":":
         counts = {"events": len(d.events), "sources": len(d.sources), "figures": len(d.figures),
                   "clients_pulling_back": len(d.pulling_back())}
-        return str(counts[arg]) if counts.get(arg) else None
+        return (fmt.prose(counts[arg], "count"), []) if counts.get(arg) else None
     if name == "src" and sep == ":":  # the sources of the rows a sentence's facts come from: {src:ev-a+cl-b}
         ids = [s for row_id in arg.split("+") for s in d.row_sources(row_id)]
-        return cite(d, ids) if ids else None
+        return ("", ids) if ids else None
     if name == "cite" and sep == ":":
-        return cite(d, arg) if arg in d.sources.index else None
+        return ("", [arg]) if arg in d.sources.index else None
     if name == "share" and sep == ":":
         num, den = (d.fact(m) for m in arg.split("-per-"))
         if not (num and den) or not den.amount:
             return None
-        return escape(fmt.share(num.amount / den.amount))
+        return escape(fmt.share(num.amount / den.amount)), []
     fact = d.fact(name)
     if fact is None:
         return None
-    if arg == "first":  # the earliest period's value: what a past-tense sentence about the deal needs
-        first = (fact.history or (fact,))[0]
-        return escape(first.text()) + cite(d, first.source_ids)
     if arg == "versions":
-        return versions_text(d, name)
+        return versions_text(d, name), []  # each value keeps its own sources: they are what tells the versions apart
     if sep == ".":
-        return {"period": escape(fact.period_text()) or None, "n": str(fact.n_sources), "total": str(fact.n_total),
-                "label": escape(fact.label)}[arg]
-    return escape(fact.text(short=(arg == "short"))) + cite(d, fact.source_ids)
+        value = {"period": escape(fact.period_text()) or None, "n": fmt.prose(fact.n_sources, "count"),
+                 "total": fmt.prose(fact.n_total, "count"), "label": escape(fact.label)}[arg]
+        return (value, []) if value else None
+    value = (fact.history or (fact,))[0] if arg == "first" else fact  # first: the earliest period's, for the deal itself
+    if arg == "short":
+        return escape(value.text(short=True)), list(value.source_ids)
+    qualifier = f"{value.qualifier} " if value.qualifier else ""
+    if arg == "verb" and value.unit == "multiple":  # 'demand {x:verb} overnight': 'tripled'
+        return escape(qualifier + fmt.multiplied(value.amount)), list(value.source_ids)
+    return escape(qualifier + fmt.prose(value.amount, value.unit)), list(value.source_ids)  # running text: 'five sources', 'two weeks'
 
 
 def versions_text(d: Dataset, metric: str) -> str:
@@ -140,13 +146,16 @@ def versions_text(d: Dataset, metric: str) -> str:
 
 
 def say(d: Dataset, *sentences) -> HTML:
-    """A paragraph whose {placeholders} are filled from the data.
+    """A paragraph whose {placeholders} are filled from the data, each figure's citations at the end of its clause
+    (copydesk.place_citations).
 
-    {metric} is the current value with citations; {metric:short} in chart style; {metric.period};
-    {metric.label}; {metric:first} (the earliest period's value); {metric:versions} (every value, for disputed figures); {share:a-per-b};
-    {date:event-id}; {cite:source-id}; {as_of}. A sentence may be a tuple (sentence, premise, ...)
-    (see briefing.premises). A sentence whose premise no longer holds, or whose figure is missing
-    in this edition (e.g. an early AS_OF), is withheld and reported, never printed with a gap.
+    {metric} is the current value as running text says it (small counts and durations in words: fmt.prose);
+    {metric:short} in chart style; {metric:verb} a multiple as a verb ('tripled'); {metric.period}; {metric.label};
+    {metric.n} (its sources, in words); {metric:first} (the earliest period's value); {metric:versions} (every value,
+    for disputed figures); {share:a-per-b}; {date:event-id}; {cite:source-id}; {src:row-id+row-id}; {as_of}; [[...]] a side
+    detail, dropped when its figure is missing. A sentence
+    may be a tuple (sentence, premise, ...) (see briefing.premises). A sentence whose premise no longer holds, or whose
+    figure is missing in this edition (e.g. an early AS_OF), is withheld and reported, never printed with a gap.
     """
     from ..story.premises import check
 
@@ -163,14 +172,13 @@ def say(d: Dataset, *sentences) -> HTML:
             if value is None:
                 reasons.append(f"nothing in this edition for {{{''.join(x or '' for x in m.groups())}}}")
                 break
-            parts.append(escape(sentence[pos:m.start()]))
-            parts.append(value)
+            parts += [(escape(sentence[pos:m.start()]), None), value]
             pos = m.end()
         if reasons:
             stale.append({"sentence": original, "reason": "; ".join(dict.fromkeys(reasons))})
             continue
-        parts.append(escape(sentence[pos:]))
-        out.append("".join(parts))
+        parts.append((escape(sentence[pos:]), None))
+        out.append(place_citations(parts, lambda ids: cite(d, ids)))
         told |= {p.split(":", 1)[1].split("=")[0].rstrip("!").strip() for p in premises if p.split(":", 1)[0] in ("status", "direction", "evidence")}
     return HTML(f"<p>{' '.join(out)}</p>" if out else "", stale, told)
 

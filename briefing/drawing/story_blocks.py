@@ -108,24 +108,31 @@ def all_statements(d: Dataset, event_types: list[str], actors: list[str]) -> HTM
 
 
 def disputes_summary(d: Dataset, limit: int = ranking.STORY_DISPUTES) -> HTML:
-    """The disputes that change the story, one sentence each, cited, linked to their full entries."""
-    items = ranking.disputes(d)
-    if not items:
+    """The reader's questions the reporting answers differently (ranking.story_questions), each answered in one line, cited,
+    linked to its full entry; then how many more points the appendix holds (it holds every one: ranking.questions)."""
+    asked = ranking.story_questions(d)
+    if not asked:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    shown, more = ranking.top(items, limit)
-    lis = "".join(f'<li>{plain_ids(d, x.lead.sentence)}{cite(d, x.lead.source_ids)} <a class="entry" href="#{x.anchor}-entry">Full entry</a></li>' for x in shown)
-    n_questions = sum(len(x.questions) for x in items)
-    lead = f"{more:,} more in the appendix, which holds" if more else "The appendix holds"
-    return HTML(f'<ul class="disputes">{lis}</ul>'
-                f'<p class="more"><a href="#appendix-disputes">{lead} all {n_questions:,} points on which the reporting differs, '
-                f"with every version and quote</a>.</p>")
+    shown, _ = ranking.top(asked, limit)
+    lis = "".join(f'<li><strong class="ask">{escape(q.ask)}</strong> {plain_ids(d, q.answer)}{cite(d, q.source_ids)} '
+                  f'<a class="entry" href="#{q.anchor}-entry">Full entry</a></li>' for q in shown)
+    more = len(ranking.questions(d)) - len(shown)
+    tail = (f"{more:,} more point{'s' * (more != 1)} on which the reporting differs, and every version and quote of these, are in the appendix"
+            if more else "Every version and quote of these is in the appendix")
+    return HTML(f'<ul class="disputes">{lis}</ul><p class="more"><a href="#appendix-disputes">{tail}</a>.</p>')
 
 
 def checks_verdict(d: Dataset, limit: int = ranking.STORY_CHECKS) -> HTML:
-    """One sentence per lead check: what the arithmetic gives against what is reported."""
+    """The checks' findings, one sentence each: a check that fails, or a value some source gives that fails it. A check
+    that only confirms the reported figures is counted and left to the appendix, with the workings of every check."""
     verdicts = ranking.check_verdicts(d)
     if not verdicts:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
-    shown, more = ranking.top(verdicts, limit)
+    shown, _ = ranking.top([v for v in verdicts if v["finding"]], limit)
     lis = "".join(f'<li class="v-{escape(v["verdict"].replace("/", ""))}">{escape(v["text"])}{cite(d, v["sources"])}</li>' for v in shown)
+    more = len(verdicts) - len(shown)
+    if not shown:
+        n = fmt.number_word(len(verdicts))
+        return HTML(f'<p>None of the {n} checks finds a reported figure that does not fit.</p>'
+                    f'<p class="more"><a href="#appendix-checks">The {n} checks, and the workings of each, are in the appendix</a>.</p>')
     return HTML(f'<ul class="verdicts">{lis}</ul>{more_link(more, "appendix-checks", "checks, and the workings of each,")}')

@@ -9,7 +9,7 @@ from ..data.dataset import Dataset
 from ..data.history import EVIDENCE_ORDER, event_window
 from ..data.periods import period_key, place_figures
 from .checks import qualified
-from .reporting import number_word, reported_by
+from .reporting import reported_by
 
 
 def figure_disagreements(d: Dataset) -> list[dict]:
@@ -248,4 +248,4 @@ def reading(dis: dict, checks: pd.DataFrame | None = None) -> str:
 
 
 def _texts(n: int) -> str:
-    return f"{number_word(n)} text{'s' * (n != 1)}"
+    return f"{fmt.number_word(n)} text{'s' * (n != 1)}"

@@ -9,7 +9,10 @@ Every list in the story is the top few by a rule below, and says how many more t
   heaviest question: failing an arithmetic check (8), a lead metric (4), a party's status or the direction it
   moves (3), the deal's own party (2), then how widely it is reported (up to 1). The story shows STORY_DISPUTES.
 - check verdicts: the declared checks with an expected value first (they can pass or fail), then the rest,
-  in file order; at most STORY_CHECKS, one sentence each.
+  in file order; the story shows the findings only (a check that fails, or a source's value that fails it), at most
+  STORY_CHECKS, one sentence each; a pass and a ratio for information are the appendix's.
+- disputes in the story (story_questions): by question, not by party, each with a reader's question and a one-line
+  answer; a party gets a second question among the first only when it is of another kind.
 - latest: developments after the deal (briefing.lead.developments), newest first; a change of status between
   two unconfirmed accounts is not a development; at most STORY_LATEST.
 """
@@ -55,9 +58,14 @@ def independent(d: Dataset, source_ids) -> int:
 
 
 def reports(n: int, capital: bool = False) -> str:
-    """'one report', '3 reports'."""
-    word = {1: "one report", 2: "two reports", 3: "three reports"}.get(n, f"{n} reports")
+    """'one report', 'five reports', '12 reports' (fmt.number_word)."""
+    word = f"{fmt.number_word(n)} report{'s' * (n != 1)}"
     return word[:1].upper() + word[1:] if capital else word
+
+
+def _say(n: int, what: str, capital: bool = False) -> str:
+    """'Three reports say 2025', 'one report says 2024'."""
+    return f"{reports(n, capital)} say{'s' * (n == 1)} {what}"
 
 
 # ---------------------------------------------------------------- disputes
@@ -73,6 +81,13 @@ class Question:
     source_ids: list[str]
     score: float
     raw: dict = field(repr=False, default_factory=dict)
+    ask: str = ""  # the reader's question, as the story puts it; empty: the point stays in the appendix
+    answer: str = ""  # its answer in one line
+
+    @property
+    def anchor(self) -> str:
+        """The appendix entry that holds this point (its party's: Dispute.anchor)."""
+        return f"dispute-{slug(self.subject)}"
 
 
 @dataclass
@@ -85,7 +100,7 @@ class Dispute:
     @property
     def anchor(self) -> str:
         """The entry's id; the story links to ANCHOR-entry, inside it, so a browser opens the collapsed entry."""
-        return f"dispute-{slug(self.subject)}"
+        return self.questions[0].anchor
 
     @property
     def score(self) -> float:
@@ -199,6 +214,79 @@ def _event_subject(d: Dataset, dis: dict) -> str:
     return actor
 
 
+# ---------------------------------------------------------------- the reader's questions, for the story
+# Each disagreement as a plain question and a one-line answer. Versions of an event on one day (one account in other
+# words) and a claim topic without a reader's question (topics.csv) get none: they stay in the appendix.
+
+
+def _either(texts) -> str:
+    return " or ".join(dict.fromkeys(texts))
+
+
+def _value_ask(d: Dataset, dis: dict, checks: pd.DataFrame) -> tuple[str, str]:
+    label = lower_first(d, dis["label"]) + (f" for {dis['period']}" if dis["period"] else "")
+    answers = []
+    for i, v in enumerate(dis["versions"]):
+        text = _say(independent(d, v["source_ids"]), v["value"], capital=not i)
+        if not _failing_variants(checks, dis["metric"], v["amount"], dis["unit"]).empty:
+            text += ", which does not add up with the other reported figures"
+        answers.append(text)
+    return f"Was {label} {_either(v['value'] for v in dis['versions'])}?", "; ".join(answers) + "."
+
+
+def _period_ask(d: Dataset, dis: dict) -> tuple[str, str]:
+    ask = f"Is {lower_first(d, dis['label'])} of {dis['consensus']} for {_either(v['period'] for v in dis['versions'])}?"
+    return ask, "; ".join(_say(independent(d, v["source_ids"]), v["period"], capital=not i) for i, v in enumerate(dis["versions"])) + "."
+
+
+def _event_ask(d: Dataset, dis: dict) -> tuple[str, str]:
+    """Only a date is a reader's question about an event: versions of one day tell one account in other words, and
+    what differs in them (an amount, who said it) is asked where it is a figure, a status or a claim."""
+    if dis["differs"] != "date":
+        return "", ""
+    whens = [v["when"].split(" (a ")[0] for v in dis["versions"]]
+    return (f"When was it: {lower_first(d, _event_title(dis))}, {_either(whens)}?",
+            "; ".join(_say(independent(d, v["source_ids"]), w, capital=not i) for i, (v, w) in enumerate(zip(dis["versions"], whens))) + ".")
+
+
+def _claim_ask(d: Dataset, dis: dict) -> tuple[str, str]:
+    topics = d.topics if d.topics is not None and "question" in d.topics else None
+    ask = str(topics.loc[dis["topic"], "question"]) if topics is not None and dis["topic"] in topics.index else ""
+    if not ask:
+        return "", ""
+    shown, rest = dis["versions"][:2], len(dis["versions"]) - 2
+    parts = [f"{(v['claim'] if not i else lower_first(d, v['claim'])).rstrip('.')} ({SURE.get(v['evidence'], v['evidence'])})" for i, v in enumerate(shown)]
+    if rest > 0:
+        parts.append(f"and {fmt.number_word(rest)} more account{'s' * (rest != 1)}")
+    if dis.get("settled"):
+        parts.append(f"a later account: {lower_first(d, dis['now'].rstrip('.'))}")
+    return ask, "; ".join(parts) + "."
+
+
+def _status_ask(d: Dataset, s: dict) -> tuple[str, str]:
+    phrases = [d.status_phrase(v["status"]) for v in s["versions"]]
+    ask = f"Was {s['party']} {_either(phrases)}?"
+    if not s["settled"]:
+        text = "; ".join(f"{SURE.get(v['evidence'], v['evidence'])}: {p}" for v, p in zip(s["versions"], phrases))
+        return ask, text[:1].upper() + text[1:] + "."
+    now = s["now"]
+    return ask, (f"Accounts dated {s['when']} differed; since {now['when']}, {s['party']} {_evidence_verb(now['evidence'])} "
+                 f"{d.status_phrase(now['status'])}.")
+
+
+def story_questions(d: Dataset) -> list[Question]:
+    """The disagreements a reader asks about, heaviest first (the rule: questions' scores), by question, not by party:
+    a party's second question comes among the first only when it is of another kind (a figure and a claim), else after
+    them all. Points without a reader's question stay in the appendix."""
+    asked = sorted((q for q in questions(d) if q.ask), key=lambda q: -q.score)
+    first, seen = [], set()
+    for q in asked:
+        if (q.subject, q.kind) not in seen:
+            first.append(q)
+            seen.add((q.subject, q.kind))
+    return first + [q for q in asked if q not in first]
+
+
 def questions(d: Dataset) -> list[Question]:
     """Every disagreement in the edition, of every kind, as a question with its subject, sentence and score."""
     checks = run_checks(d)
@@ -206,31 +294,32 @@ def questions(d: Dataset) -> list[Question]:
     deal_party = d.fact(d.lead_metrics()[0]).entity if d.lead_metrics() and d.fact(d.lead_metrics()[0]) else ""
     out: list[Question] = []
 
-    def add(kind, subject, sentence, source_ids, weight, raw):
+    def add(kind, subject, sentence, source_ids, weight, raw, asked=("", "")):
         subject = party_name(subject) or "Other"
         n = len(set(source_ids))
         score = weight + (2 if deal_party and subject == party_name(deal_party) else 0) + min(n, 10) / 10
-        out.append(Question(kind, subject, sentence, sorted(set(source_ids), key=d.citation_number), score, raw))
+        out.append(Question(kind, subject, sentence, sorted(set(source_ids), key=d.citation_number), score, raw, *asked))
 
     for dis in figure_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         if dis["kind"] == "period":
-            add("period", dis["entity"], _period_sentence(d, dis), ids, 4 * (dis["metric"] in lead_metrics), dis)
+            add("period", dis["entity"], _period_sentence(d, dis), ids, 4 * (dis["metric"] in lead_metrics), dis, _period_ask(d, dis))
         else:
             sentence, fails = _value_sentence(d, dis, checks)
-            add("value", dis["entity"], sentence, ids, 8 * fails + 4 * (dis["metric"] in lead_metrics), dis)
+            add("value", dis["entity"], sentence, ids, 8 * fails + 4 * (dis["metric"] in lead_metrics), dis, _value_ask(d, dis, checks))
     for dis in event_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         subject = _event_subject(d, dis)
         linked = "event_id" in d.relationships and d.relationships["event_id"].isin({v["event_id"] for v in dis["versions"]}).any()
-        add("event", subject, _event_sentence(dis), ids, 3 * linked, dis)
+        add("event", subject, _event_sentence(dis), ids, 3 * linked, dis, _event_ask(d, dis))
     for dis in claim_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
-        add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, -1 if dis["settled"] else 0, dis)
+        asked = _claim_ask(d, dis)  # a topic the curators gave a reader's question (topics.csv) is one a reader asks
+        add("claim", dis["lead"]["party"], _claim_sentence(d, dis), ids, (-1 if dis["settled"] else 0) + 3 * bool(asked[0]), dis, asked)
     for s in status_disagreements(d):
         ids = [x for st in s["steps"] for x in st["source_ids"]]
         # a disagreement about where a party stands now weighs as a status; one a later account settled is history
-        add("status", s["party"], _status_sentence(d, s), ids, 1 if s["settled"] else 4, s)
+        add("status", s["party"], _status_sentence(d, s), ids, 1 if s["settled"] else 4, s, _status_ask(d, s))
     return out
 
 
@@ -268,8 +357,10 @@ def check_verdicts(d: Dataset, res: pd.DataFrame | None = None) -> list[dict]:
         if len(bad):
             vals = list(dict.fromkeys(v.split(" at ", 1)[-1].split(", as ")[0] for v in bad["variant"]))
             text += f"; the {' and '.join(vals)} {'report does' if len(vals) == 1 else 'reports do'} not fit"
+        # a finding: the check fails, or a value some source gives fails it; a pass that confirms a rounding, or a
+        # ratio for information, is workings for the appendix
         out.append({"check": check, "text": text + ".", "verdict": r["verdict"], "sources": r["sources"].split(";"),
-                    "rank": (r["verdict"] not in ("pass", "fail"), order)})
+                    "finding": r["verdict"] == "fail" or bool(len(bad)), "rank": (r["verdict"] not in ("pass", "fail"), order)})
     return sorted(out, key=lambda v: v["rank"])
 
 

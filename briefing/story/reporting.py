@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..data.dataset import Dataset
+from ..data.fmt import number_word
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,6 @@ class Reporting:
 def _and(names) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def number_word(n: int) -> str:
-    return ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"][n] if 0 <= n < 10 else f"{n:,}"
 
 
 def _credits(row, quotes) -> list[str]:
