@@ -81,7 +81,7 @@ VALUATION = {"figure_id": "fig-0506-valuation", "metric": "valuation_post_usd", 
              "period": "2026-05-06", "source_id": "news-0506", "quote": "valued at $40 billion"}
 HEADCOUNT = {"figure_id": "fig-0202-headcount", "metric": "scale_headcount", "entity": "Scale AI", "value": "1000", "unit": "employees", "scale": "one",
              "qualifier": "more than", "period": "2025-11", "source_id": "news-0202", "quote": "more than 1,000 people"}
-METRIC = {"metric": "scale_headcount", "label": "Scale AI's staff", "description": "How many people Scale AI employs.", "key_figure": "yes"}
+METRIC = {"metric": "scale_headcount", "label": "Scale AI's staff", "description": "How many people Scale AI employs.", "unit": "employees", "key_figure": "yes"}
 CLAIM = {"claim_id": "cl-droege-ceo-0202", "topic": "Jason Droege's new title", "party": "Jason Droege", "claim": "Chief executive.", "evidence": "reported",
          "as_of": "2026-02-02", "as_of_basis": "stated", "source_ids": "news-0202", "quote": "Droege, the chief executive"}
 STATUS = {"status": "staying", "phrase": "staying with Scale", "description": "The party keeps working with Scale AI."}

@@ -172,7 +172,10 @@ def test_chart_text_is_text_in_the_html_and_selectable_in_the_pdf(built: Path):
     assert 'id="DejaVuSans-' not in html and "<use xlink:href" not in html, "no glyph outlines left"
     assert "DejaVu Sans" in html  # the one family both the browser (CSS) and WeasyPrint (fontconfig) resolve
     pdf = " ".join(pdftotext(built / "briefing.pdf").split())
+    appendix = html.index('id="appendix"')
     for chart, labels in texts.items():
+        if html.index(f'data-chart="{chart}"') > appendix:
+            continue  # a chart of the appendix is folded, and on paper prints as its title (the full record is a click away)
         missing = [t for t in labels if t not in pdf]
         assert not missing, f"{chart}: chart labels not found in the PDF's text: {missing}"
 

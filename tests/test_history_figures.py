@@ -47,8 +47,8 @@ def append(path: Path, *rows: dict) -> int:
 
 # ---------------------------------------------------------------- checks that pin a period
 
-CUT_PCT = {"metric": "staff_cut_pct", "label": "Share of Scale AI's staff cut", "description": "Synthetic test metric.", "lead": "", "key_figure": "yes"}
-CUT_COUNT = {"metric": "staff_cut_count", "label": "Scale AI's staff cut", "description": "Synthetic test metric.", "lead": "", "key_figure": "yes"}
+CUT_PCT = {"metric": "staff_cut_pct", "label": "Share of Scale AI's staff cut", "description": "Synthetic test metric.", "unit": "percent", "lead": "", "key_figure": "yes"}
+CUT_COUNT = {"metric": "staff_cut_count", "label": "Scale AI's staff cut", "description": "Synthetic test metric.", "unit": "count", "lead": "", "key_figure": "yes"}
 
 
 def staff_cut(tmp_path: Path, formula: str, cut_period: str = "2025-07", extra_figures=()) -> Path:

@@ -119,7 +119,7 @@ def test_timeline_spans_the_year_with_years_and_words(later):
 def test_clients_chart_counts_what_it_plots(later):
     fig = element(later["page"], "figure", 'id="chart-clients"')
     title = htmllib.unescape(re.search(r'class="chart-title[^>]*>(.*?)</h3>', fig, re.DOTALL).group(1))
-    assert title == "2 of the 4 clients that changed course were last reported moving away from Scale AI; 2 moving toward it", title  # Meta, as a client
+    assert title == "Meta and OpenAI have confirmed they are moving away from Scale AI", title  # a finding: Meta, as a client, counts
     sub = htmllib.unescape(re.search(r'class="chart-subtitle[^>]*>(.*?)</p>', fig, re.DOTALL).group(1))
     assert "June 12, 2025 to February 2, 2026" in sub and "June 2025)" not in sub
 

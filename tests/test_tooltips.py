@@ -151,7 +151,7 @@ def test_timeline_marks_cover_every_event_once(marks):
     named = [t for gid, t in marks["timeline"] if "-ev-" in gid]
     counted = [int(re.match(r"([\d,]+) more events?", t).group(1).replace(",", "")) for gid, t in marks["timeline"] if "-more-" in gid]
     assert len(named) + sum(counted) == len([e for e in rows("events") if not e.get("version_of")])  # a version is not another event
-    when = r"(between [A-Z][a-z]+ \d{1,2} and ([A-Z][a-z]+ )?\d{1,2}, \d{4}|[A-Z][a-z]+ (\d{1,2}, )?\d{4}): "  # a day, a month, or a window
+    when = r"(between [A-Z][a-z]+ \d{1,2} and ([A-Z][a-z]+ )?\d{1,2}, \d{4}|[A-Z][a-z]+ \d{1,2} or \d{1,2}, \d{4}|[A-Z][a-z]+ (\d{1,2}, )?\d{4}): "  # a day, a month, or a window
     assert all(re.match(when, t) for t in named), named[:3]
 
 

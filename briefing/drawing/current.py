@@ -3,6 +3,7 @@ where each party stands, what happened since the deal (with the timeline once th
 
 from __future__ import annotations
 
+import dataclasses
 from html import escape
 
 from ..data.dataset import Dataset
@@ -45,8 +46,9 @@ def since_the_deal(d: Dataset) -> HTML:
     lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
                   for i in items)
     body = f'<ul class="since">{lis}</ul>{more_link(more, "appendix-events", "developments")}' if lis else ""
-    if timeline_in_story(d):
-        body += str(chart_block(d, timeline_chart(d, "in the appendix"), table_in_appendix=True, appendix_anchor="appendix-events"))
+    if timeline_in_story(d):  # the year since the deal's first month; the whole timeline's events are listed in the appendix
+        year = dataclasses.replace(d, events=d.events[d.events["date"] > st.first_month_end(d)].reset_index(drop=True))
+        body += str(chart_block(d, timeline_chart(year, "in the appendix"), table_in_appendix=True, appendix_anchor="appendix-events"))
     return HTML(str(heading("Since the deal")) + body)
 
 

@@ -117,10 +117,15 @@ def since_the_deal(d: Dataset) -> tuple[list[dict], int]:
     if not moved_on(d):
         return [], 0
     items = story_latest(d, deal_date(d))
-    start = pd.Timestamp(deal_date(d)) + pd.Timedelta(days=MOVED_ON_DAYS)
-    rest = [i for i in items[STORY_LATEST:] if i["kind"] != "status" and pd.Timestamp(i["date"]) > start]
+    start = first_month_end(d)
+    rest = [i for i in items[STORY_LATEST:] if i["kind"] != "status" and i["date"] > start]
     rest.sort(key=lambda i: (i["date"], -i["weight"]))
     return rest[:STORY_SINCE], max(0, len(rest) - STORY_SINCE)
+
+
+def first_month_end(d: Dataset) -> str:
+    """The last day of the deal's own weeks (MOVED_ON_DAYS after it became public): what comes after is the year since."""
+    return (pd.Timestamp(deal_date(d)) + pd.Timedelta(days=MOVED_ON_DAYS)).date().isoformat() if deal_date(d) else ""
 
 
 def span_months(d: Dataset) -> int:
