@@ -62,8 +62,10 @@ def cite(d: Dataset, source_ids) -> str:
 
 
 def _source_label(d: Dataset, source_id: str) -> str:
+    from ..story.reporting import outlet_name  # the caveat travels with an outlet only the collection's README names
+
     s = d.all_sources.loc[source_id]
-    return f"{source_id}: {s['outlet'] or s['headline'] or s['document']}"
+    return f"{source_id}: {outlet_name(s) or s['headline'] or s['document']}"
 
 
 def id_pattern(d: Dataset) -> re.Pattern:

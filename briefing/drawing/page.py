@@ -10,6 +10,7 @@ from .. import __version__
 from ..data import fmt
 from ..data.dataset import load
 from ..story.lead import headline, moved_on
+from ..story.reporting import outlet_name
 from .notebooks import combine
 
 PROJECT = "Scale AI briefing project"
@@ -74,7 +75,7 @@ def page_meta(d, headline: str, rev: str) -> dict:
         "description": desc, "datePublished": edition, "dateModified": data_last_date(d),
         "author": {"@type": "Organization", "name": PROJECT}, "inLanguage": "en",
         "about": ["Meta", "Scale AI", "data labeling"],
-        "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": s["outlet"] or None,
+        "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": outlet_name(s) or None,
                       "identifier": sid} for sid, s in d.sources.iterrows()],
     }
     if d.as_of:

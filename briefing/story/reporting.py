@@ -50,7 +50,7 @@ def _credits(row, quotes) -> list[str]:
     return [c for c in credits if c.casefold() in said]
 
 
-def _named(row) -> str:
+def outlet_name(row) -> str:
     """The outlet a text names, with the caveat where only the collection's README names it."""
     if row is None or not row["outlet"]:
         return ""
@@ -75,7 +75,7 @@ def reporting(d: Dataset, source_ids, quotes=None) -> Reporting:
     several, unnamed = [], 0
     for sid in ids:
         row = src.loc[sid] if sid in src.index else None
-        outlet = _named(row)
+        outlet = outlet_name(row)
         credits = _credits(row, quotes)
         if outlet or len(credits) == 1:
             by_outlet.setdefault(outlet or credits[0], []).append(sid)
