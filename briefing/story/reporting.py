@@ -54,7 +54,7 @@ def outlet_name(row) -> str:
     """The outlet a text names, with the caveat where only the collection's README names it."""
     if row is None or not row["outlet"]:
         return ""
-    return f"{row['outlet']} (per the collection's README)" if str(row["outlet_basis"]).startswith("collection README") else row["outlet"]
+    return f"{row['outlet']} (per the collection's README)" if str(row.get("outlet_basis", "")).startswith("collection README") else row["outlet"]
 
 
 def reporting(d: Dataset, source_ids, quotes=None) -> Reporting:
