@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +18,26 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SOURCES = Path(os.environ.get("SOURCES") or ROOT.parent / "shared" / "sources")  # the texts the quotes come from
 PY = str(ROOT / ".venv" / "bin" / "python")
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees, citation markers aside: no tags, no SVG, styles, scripts or data: links."""
+    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
+    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.DOTALL)
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def append_rows(path: Path, rows: list[dict]) -> int:
+    """Rows appended to a CSV under its own header, missing cells empty (as a re-runner adds news); the line of the first."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        data, fields = list(reader), list(reader.fieldnames or [])
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(data + [{k: r.get(k, "") for k in fields} for r in rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return len(data) + 2
 
 
 def read_rows(path: Path) -> list[list[str]]:

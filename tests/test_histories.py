@@ -7,14 +7,12 @@ Each test builds its fixture the way a re-runner would: a copy of tests/fixtures
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, append_rows
 
 from briefing.data.dataset import load
 from briefing.drawing.charts import clients_chart, rivals_chart
@@ -39,12 +37,7 @@ def small(tmp_path: Path) -> Path:
 
 def add(path: Path, rows: list[dict]) -> None:
     """Append rows under the file's own header (missing cells empty), as a re-runner adds news."""
-    with open(path, encoding="utf-8", newline="") as f:
-        header = next(csv.reader(f))
-    out = io.StringIO()
-    csv.DictWriter(out, fieldnames=header, lineterminator="\n").writerows([{k: r.get(k, "") for k in header} for r in rows])
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + ("" if text.endswith("\n") else "\n") + out.getvalue(), encoding="utf-8")
+    append_rows(path, rows)
 
 
 def status(rid, party, st, direction, evidence, as_of, source, basis="stated", role="client", quote="a quote", speaker=""):

@@ -5,14 +5,12 @@ re-runner would (rows appended to the CSVs), never the committed data; every add
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, append_rows
 
 from briefing.data import rounding
 from briefing.data.dataset import load
@@ -34,15 +32,7 @@ def copy(src: Path, tmp_path: Path) -> Path:
 
 def append(path: Path, *rows: dict) -> int:
     """Rows appended to a CSV, unknown columns empty; returns the line of the first one."""
-    with open(path, encoding="utf-8", newline="") as f:
-        data = list(csv.DictReader(f))
-    fields = list(data[0])
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(data + [{k: r.get(k, "") for k in fields} for r in rows])
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return len(data) + 2
+    return append_rows(path, list(rows))
 
 
 # ---------------------------------------------------------------- checks that pin a period

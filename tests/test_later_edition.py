@@ -12,7 +12,7 @@ import io
 import re
 
 import pytest
-from conftest import DATA, ROOT, make
+from conftest import DATA, ROOT, make, visible_text
 
 from briefing.data.dataset import load
 from briefing.story import lead, premises
@@ -40,12 +40,6 @@ def without_labels(data):
     return data
 
 
-def visible(page: str) -> str:
-    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
-    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 @pytest.fixture(scope="module", params=["later_news", "year_on", "year_on_unlabelled"])
 def edition(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(request.param)
@@ -59,7 +53,7 @@ def edition(request, tmp_path_factory):
     page = (root / "out" / "briefing.html").read_text(encoding="utf-8")
     story = page.split('id="appendix"')[0]
     body = re.sub(r'<section class="(numbers|latest)".*?</section>', " ", story, flags=re.DOTALL)  # outside By the numbers and Latest
-    return {"name": request.param, "d": load(data), "log": proc.stdout + proc.stderr, "page": page, "story": visible(story), "body": visible(body)}
+    return {"name": request.param, "d": load(data), "log": proc.stdout + proc.stderr, "page": page, "story": visible_text(story), "body": visible_text(body)}
 
 
 def post_deal(d):

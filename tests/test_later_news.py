@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PY, ROOT, SOURCES, make
+from conftest import PY, ROOT, SOURCES, make, visible_text
 
 from briefing.story.premises import stale_lines
 
@@ -22,13 +22,6 @@ LATER = ROOT / "tests" / "fixtures" / "later_news"
 TEXTS = ROOT / "tests" / "fixtures" / "later_news_texts"
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # metric keys look like this; readers should never see one
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees, citation markers aside: no tags, no SVG, styles, scripts or data: links."""
-    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
-    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 @pytest.fixture(scope="module")

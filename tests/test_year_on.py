@@ -13,7 +13,7 @@ import re
 import shutil
 
 import pytest
-from conftest import DATA, ROOT, make
+from conftest import DATA, ROOT, make, visible_text
 
 from briefing.data.dataset import load
 from briefing.drawing import copydesk
@@ -39,12 +39,6 @@ def rows(name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def visible(page: str) -> str:
-    page = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", page, flags=re.DOTALL)
-    page = re.sub(r'<sup class="cite">.*?</sup>', "", page, flags=re.DOTALL)
-    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
     root = tmp_path_factory.mktemp("year")
@@ -54,7 +48,7 @@ def year(tmp_path_factory):
     proc = make(f"BUILD={root / 'out'}", f"DATA={data}", f"BASE={base}", check=True)
     page = (root / "out" / "briefing.html").read_text(encoding="utf-8")
     return {"data": data, "d": load(data), "log": proc.stdout + proc.stderr, "page": page,
-            "story": visible(page.split('id="appendix"')[0]), "text": visible(page)}
+            "story": visible_text(page.split('id="appendix"')[0]), "text": visible_text(page)}
 
 
 def test_every_quote_is_verbatim_in_its_synthetic_text():
@@ -110,9 +104,9 @@ def test_no_month_is_printed_as_a_day(year):
 
 def test_what_changed_lists_the_year_as_additions_only(year):
     """Against the data it was added to, the year is additions: nothing corrected, nothing removed (briefing/story/changes.py)."""
-    block = visible(year["page"].split('id="appendix-changes"')[1].split('id="sources-h"')[0])
+    block = visible_text(year["page"].split('id="appendix-changes"')[1].split('id="sources-h"')[0])
     counts = re.search(r"\d+ changes: ([^.]*)\.", block).group(1)
     assert "correction" not in counts and "removed" not in counts, counts
-    summary = visible(year["page"].split('class="changes-summary"')[1].split("</section>")[0])
+    summary = visible_text(year["page"].split('class="changes-summary"')[1].split("</section>")[0])
     for line in ("Google: plans to cut ties \u2192 staying", "$100 million (September 30, 2025) \u2192 $500 million (May 6, 2026)", "May 6, 2026: Scale sued a rival."):
         assert line in summary, summary

@@ -137,7 +137,7 @@ class Dataset:
         others, the other metrics at their current values; else the first. Never a value the page's own check fails."""
         if self._breaking or self.checks is None or self.checks.empty:
             return amounts[0]
-        from .formula import FormulaError, parse
+        from .formula import DEFAULT_TOLERANCE, FormulaError, as_number, parse
 
         self._breaking = True
         try:
@@ -151,7 +151,7 @@ class Dataset:
                     continue
                 if any(i.pin for i in f.inputs) or (metric not in f.names and c["expected"] != metric):
                     continue
-                tol = float(c["tolerance"]) if c.get("tolerance") else 0.02
+                tol = float(c["tolerance"]) if c.get("tolerance") else DEFAULT_TOLERANCE
                 for amount in amounts:
                     vals = {}
                     for i in f.inputs:
@@ -159,7 +159,7 @@ class Dataset:
                         a, unit = (amount, self._unit(metric)) if i.metric == metric else ((fact.amount, fact.unit) if fact else (None, ""))
                         if a is None:
                             break
-                        vals[i.key] = a / 100 if unit == "percent" else a
+                        vals[i.key] = as_number(a, unit)
                     exp = None if c["expected"] == metric else self.fact(c["expected"])
                     want = amount if c["expected"] == metric else (exp.amount if exp else None)
                     if len(vals) < len(f.inputs) or not want:
@@ -168,7 +168,7 @@ class Dataset:
                         got = f.evaluate(vals)
                     except ZeroDivisionError:
                         continue
-                    want = want / 100 if self._unit(c["expected"]) == "percent" else want
+                    want = as_number(want, self._unit(c["expected"]))
                     score[amount] += 1 if abs(got - want) <= tol * abs(want) else -1
             best = max(score.values())
             return next(a for a in amounts if score[a] == best)

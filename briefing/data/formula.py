@@ -37,6 +37,14 @@ _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d+)?|\.\d+)|(?P<name>[a-z][a-z0-
 _OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
+DEFAULT_TOLERANCE = 0.02  # a check's relative tolerance when checks.csv leaves it empty
+
+
+def as_number(amount: float, unit: str) -> float:
+    """A figure's amount as a formula reads it: a percent as a fraction (49% = 0.49)."""
+    return amount / 100 if unit == "percent" else amount
+
+
 class FormulaError(ValueError):
     """What is wrong with a formula, in one line a curator can act on."""
 

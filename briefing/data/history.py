@@ -139,15 +139,15 @@ def moments(rows: pd.DataFrame, agree: str, rank, secondary: pd.Series, listing:
             continue
         agreeing = [g for g in known if (rows.loc[g[2], agree] == r[agree]).any()]
         (agreeing or known)[-1][2].append(i)
+    spans = early + groups
+    if timeless and len(spans) > 1:  # early commentary and the dated rows: still one moment
+        spans = [[min(s[0] for s in spans), max(s[1] for s in spans), [i for s in spans for i in s[2]]]]
     out = []
-    for first, last, idx in early + groups:
+    for first, last, idx in spans:
         acc = rank(rows.loc[idx])
-        voices = acc.loc[~listing.loc[acc.index], agree] if (~listing.loc[acc.index]).any() else acc[agree]
+        speaking = ~listing.loc[acc.index]  # a listing never dissents, unless listings are all there is
+        voices = acc.loc[speaking, agree] if speaking.any() else acc[agree]
         out.append(Moment(first, last, acc, voices.nunique() > 1))
-    if timeless and len(out) > 1:  # early commentary and the dated rows: still one moment
-        acc = rank(pd.concat([m.rows for m in out]))
-        voices = acc.loc[~listing.loc[acc.index], agree] if (~listing.loc[acc.index]).any() else acc[agree]
-        out = [Moment(min(m.first for m in out), max(m.last for m in out), acc, voices.nunique() > 1)]
     return out
 
 

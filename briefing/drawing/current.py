@@ -81,9 +81,5 @@ def what_to_watch(d: Dataset) -> HTML:
         how = "reported" if r["evidence"] == "reported" else "unattributed"
         extra.append(f"Whether {escape(r['party'])} confirms it is {escape(d.status_phrase(r['status']))}: so far the account is {how}"
                      f"{cite(d, r['source_list'])}.")
-    if not extra:
-        return kept
-    html = str(kept)
-    more = " ".join(extra)
-    html = html[:-4] + " " + more + "</p>" if html.endswith("</p>") else f"<p>{more}</p>"
-    return HTML(html, kept.stale, kept.told)
+    more = f"<p>{' '.join(extra)}</p>" if extra else ""
+    return HTML(str(kept) + more, kept.stale, kept.told)

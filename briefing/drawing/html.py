@@ -17,6 +17,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.periods import place_figures
+from ..story.ranking import SURE
 from .chart import Chart
 from .copydesk import place_citations
 from .timeline import timeline_order
@@ -210,11 +211,7 @@ def numbers_panel(d: Dataset) -> HTML:
     return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
 
 
-EVIDENCE_WORDS = {  # how sure, after the status phrase; no verb, so it reads for one party or many
-    "confirmed": "on the record",
-    "reported": "reported",
-    "rumoured": "unattributed",
-}
+EVIDENCE_WORDS = SURE  # how sure, after the status phrase (story.ranking.SURE); no verb, so it reads for one party or many
 
 
 ARROW = " \u2192 "  # one moment of a party's history to the next

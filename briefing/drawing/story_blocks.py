@@ -84,7 +84,7 @@ def statements(d: Dataset, event_types: list[str], actors: list[str]):
         ev = ev[ev["speaker"] != ""]
     # the newest month first (a year on, Scale's newest word leads), then those with the party's own quoted words, then the
     # most widely reported
-    ev = ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len), _m=ev["date"].map(lambda x: tuple(-ord(c) for c in x[:7])))
+    ev = ev.assign(_q=ev["quote"].map(lambda q: not quoted_words(q)), _n=-ev["source_list"].map(len), _m=ev["date"].map(lambda x: lead.newest_first(x[:7])))
     return ev.sort_values(["_m", "_q", "_n", "date"], kind="stable").drop(columns="_m")
 
 

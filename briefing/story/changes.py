@@ -28,6 +28,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset, split_ids
 from ..data.schema import load_schema, schema_path
+from .lead import newest_first
 
 # table: (its key, the group its additions go to); the order is the order of the groups on the page
 TABLES = {"relationships": ("relationship_id", "statuses"), "events": ("event_id", "events"), "figures": ("figure_id", "figures"),
@@ -130,7 +131,7 @@ def compare(old: Dataset, new: Dataset) -> list[dict]:
                 add("definitions" if name in DICTIONARIES else "removals", "removed", 1, f"{_noun(name).capitalize()} removed: {_name(old, name, r, cite=False)}",
                     _row_date(name, r), [r[key]], table=name)
     order = list(GROUPS)
-    out.sort(key=lambda c: (order.index(c["group"]), c["rank"], _neg_date(c["date"]), -c["weight"], c["text"]))
+    out.sort(key=lambda c: (order.index(c["group"]), c["rank"], newest_first(c["date"]), -c["weight"], c["text"]))
     return out
 
 
@@ -318,6 +319,3 @@ def _name(d: Dataset, table: str, r: pd.Series, cite: bool = True) -> str:
         return _unplaced(r["question"]).rstrip(".")
     return r["label"]
 
-
-def _neg_date(date: str) -> tuple:
-    return tuple(-ord(ch) for ch in date)  # newest first within a rank

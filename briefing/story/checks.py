@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..data import fmt
 from ..data.dataset import Dataset, Value
-from ..data.formula import SAME, Input, parse
+from ..data.formula import DEFAULT_TOLERANCE, SAME, Input, as_number, parse
 from ..data.periods import nested, place_figures
 from .reporting import reported_by
 
@@ -22,7 +22,7 @@ class Check:
     label: str
     formula: str
     expected: str | None = None  # a metric, or None for a result shown for information
-    tolerance: float = 0.02  # relative
+    tolerance: float = DEFAULT_TOLERANCE  # relative
     show: str = "money"  # how to print the result: money, ratio, share, month
     note: str = ""
     anchor: str = ""  # for show = month: the event whose date the months count back from
@@ -31,7 +31,7 @@ class Check:
 
 def declared_checks(d: Dataset) -> list[Check]:
     """The checks declared in checks.csv, in file order."""
-    return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else 0.02,
+    return [Check(r["check_id"], r["label"], r["formula"], r["expected"] or None, float(r["tolerance"]) if r["tolerance"] else DEFAULT_TOLERANCE,
                   r["show"], r["note"], r.get("anchor", ""), r.get("defines", "") == "yes") for _, r in d.checks.iterrows()]
 
 
@@ -57,7 +57,7 @@ def _recompute(d: Dataset, chk: Check, metric: str, alt: dict, defs: dict[str, C
     values, sources = {}, []
     for i, v in resolved.items():
         amount, unit, srcs = alt[i.metric] if not i.pin and i.metric in alt else (v.amount, v.unit, list(v.source_ids))
-        values[i.key] = _as_number(amount, unit)
+        values[i.key] = as_number(amount, unit)
         sources += srcs
     try:
         return formula.evaluate(values), rule, sources
@@ -107,10 +107,6 @@ def evaluate(formula: str, values: dict[str, float]) -> float:
     """Arithmetic over metric names only: + - * / and numbers; nothing else runs (formula.FormulaError, a ValueError).
     `values` are keyed by each input as written: 'scale_headcount' or 'scale_headcount@2025-07'."""
     return parse(formula).evaluate(values)
-
-
-def _as_number(amount: float, unit: str) -> float:
-    return amount / 100 if unit == "percent" else amount
 
 
 def _show(value: float, how: str, anchor_date: str = "") -> str:
@@ -200,7 +196,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                     desc.append(f"{d.label(i.metric)} = {_show(values[i.key], rule.show)}, recomputed with this value (\u2018{rule.label}\u2019)")
                     sources += srcs
                     continue
-                values[i.key] = _as_number(amount, unit)
+                values[i.key] = as_number(amount, unit)
                 sources += srcs
                 desc.append(_input_text(d, i.metric, amount, unit, cur.period if i not in alt or i.pin else ""))
             if alt:
@@ -234,7 +230,7 @@ def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
                    "expected": None, "expected_shown": "", "difference_pct": None, "verdict": "info" if result is not None else "n/a",
                    "tolerance": fmt.tolerance(chk.tolerance) if chk.expected else "", "note": note, "sources": ";".join(dict.fromkeys(sources))}
             if expected and result is not None:
-                exp_value, exp_shown, exp_sources = _as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
+                exp_value, exp_shown, exp_sources = as_number(expected.amount, expected.unit), expected.text(True), list(expected.source_ids)
                 redo = _recompute(d, chk, chk.expected, by_metric, defs)
                 if redo is not None:
                     exp_value, rule, exp_sources = redo

@@ -14,6 +14,7 @@ import datetime as dt
 
 from ..data import fmt
 from ..data.dataset import Dataset
+from ..data.history import evidence_rank
 
 LATEST_COUNT = 6
 PER_DAY = 2  # so that one busy day cannot crowd out the rest of the year
@@ -91,7 +92,7 @@ def same_development(a: dict, b: dict) -> bool:
 def latest(d: Dataset, count: int = LATEST_COUNT) -> list[dict]:
     """The developments the page leads with, newest first (see the module docstring for the rule). An item that is the
     same development as an event keeps the event's label and source list as `merged`."""
-    items = sorted(developments(d), key=lambda i: (_desc(i["date"]), -i["weight"]))
+    items = sorted(developments(d), key=lambda i: (newest_first(i["date"]), -i["weight"]))
     chosen: list[dict] = []
     for item in items:
         if item["weight"] <= 0:
@@ -114,7 +115,8 @@ def _same_party(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)  # "OpenAI (spokesperson)" reports OpenAI's status change
 
 
-def _desc(date: str) -> tuple:
+def newest_first(date: str) -> tuple:
+    """A sort key that puts later ISO dates (or any text) first, for sorting with other keys ascending."""
     return tuple(-ord(c) for c in date)
 
 
@@ -185,8 +187,7 @@ def dek(d: Dataset) -> str:
     if movers.empty:
         return "No client of Scale AI has been reported moving away from it."
     start = deal_date(d) or ""
-    ranked = movers.assign(_ev=movers["evidence"].map(lambda e: ["confirmed", "reported", "rumoured"].index(e)),
-                           _after=movers["_first"] > start)
+    ranked = movers.assign(_ev=evidence_rank(movers["evidence"]), _after=movers["_first"] > start)
     if moved_on(d):  # a year on: the newest moves, either way, lead, surest first among them
         ranked = ranked.sort_values(["_first", "_ev", "party"], ascending=[False, True, True]).head(3)
     else:  # the deal's own weeks: who is leaving, surest first (a move toward Scale at the deal itself is the deal)

@@ -18,8 +18,8 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.history import History
-from .lead import MOVED_ON_DAYS, deal_date, latest, moved_on
-from .ranking import STORY_LATEST, reports, story_latest
+from .lead import MOVED_ON_DAYS, deal_date, latest, moved_on, newest_first
+from .ranking import STORY_LATEST, SURE, reports, story_latest
 from .reporting import reporting
 
 STORY_PARTIES = 6  # party sentences the story tells beyond its hand-written ones; the chart and appendix have all
@@ -54,7 +54,7 @@ def standing(d: Dataset, h: History) -> dict:
         parts = []
         for direction in dict.fromkeys(cur.rows["direction"]):
             g = cur.rows[cur.rows["direction"] == direction].iloc[0]
-            parts.append(f"{d.status_phrase(g['status'])} ({ {'confirmed': 'on the record', 'reported': 'reported', 'rumoured': 'unattributed'}.get(g['evidence'], g['evidence'])})")
+            parts.append(f"{d.status_phrase(g['status'])} ({SURE.get(g['evidence'], g['evidence'])})")
         text = f"Accounts of {h.key} {fmt.on(cur.when())} differ: it is {' or '.join(parts)}"
         ids = list(dict.fromkeys(s for lst in cur.rows["source_list"] for s in lst))
     elif r["evidence"] == "confirmed":
@@ -65,9 +65,7 @@ def standing(d: Dataset, h: History) -> dict:
         text = f"was said {fmt.on(r['when'])}, without attribution, to be {phrase}"
     listings = d.listings()  # a listing ('named among Scale's clients') is no earlier stance to tell
     before = [m for m in h.moments[:-1] if m.lead["status"] != r["status"] and m.lead["status"] not in listings]
-    if cur.disputed:
-        pass
-    elif before:
+    if before and not cur.disputed:
         p = before[-1].lead
         was = d.status_phrase(p["status"])
         prev = {"confirmed": f"which said in {_month(p['_first'])} that it was {was}",
@@ -75,7 +73,7 @@ def standing(d: Dataset, h: History) -> dict:
                 "rumoured": f"said without attribution in {_month(p['_first'])} to be {was}"}.get(p["evidence"], was)
         text = f"{h.key}, {prev}, {text}"
         ids = list(dict.fromkeys(ids + _agreeing_sources(before[-1])))
-    else:
+    elif not cur.disputed:
         text = f"{h.key} {text}"
     return {"party": h.key, "text": text + ".", "source_ids": ids, "date": cur.first}
 
@@ -89,13 +87,8 @@ def to_tell(d: Dataset, roles: list[str], told: set[str]) -> tuple[list[dict], i
     movers = set(m.loc[(m["direction"] == "away") | (m["_first"] > start), "party"])  # a move toward Scale at the deal itself is the deal
     hs = [h for h in d.status_histories(roles) if h.key not in told
           and (h.key in movers or (len(h.moments) > 1 and h.current.first > start))]
-    ev = {"confirmed": 0, "reported": 1, "rumoured": 2}
-    hs.sort(key=lambda h: (ev.get(h.current.lead["evidence"], 3), _desc(h.current.first), h.key))
+    hs.sort(key=lambda h: (h.current.lead["_ev"], newest_first(h.current.first), h.key))
     return [standing(d, h) for h in hs[:STORY_PARTIES]], max(0, len(hs) - STORY_PARTIES)
-
-
-def _desc(date: str) -> tuple:
-    return tuple(-ord(c) for c in date)
 
 
 def clients_heading(d: Dataset, roles: tuple[str, ...] = ("client",)) -> str:
