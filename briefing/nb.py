@@ -10,7 +10,7 @@ from .data.dataset import load as _load
 from .data.problems import DataError
 from .drawing.appendix import appendix_intro, chart_table, charts_data_block, fold, folded_chart, part, parties_block, statements_block
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
-from .drawing.current import clients_heading, events_record, heading, since_the_deal, what_to_watch, where_they_stand
+from .drawing.current import clients_heading, events_record, heading, section, since_the_deal, what_to_watch, where_they_stand
 from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
 from .drawing.html import say as _say
 from .drawing.page import sources_section
@@ -46,8 +46,8 @@ def say(d, *sentences) -> HTML:
 
 def show(*blocks) -> None:
     """Display blocks as HTML (empty ones are skipped)."""
-    for b in blocks:
-        if b is not None and str(b):
+    for b in blocks:  # an empty block still carries the stale: lines of the sentences it withheld
+        if b is not None and (str(b) or getattr(b, "stale", None)):
             _note(b)
             display(b)
 
@@ -100,6 +100,7 @@ __all__ = [
     "rivals_chart",
     "say",
     "scale_says",
+    "section",
     "show",
     "since_the_deal",
     "statements_block",

@@ -23,6 +23,14 @@ def heading(text: str) -> HTML:
     return HTML(f'<h2 id="{escape(anchor)}">{escape(text)}<a class="anchor-link" href="#{escape(anchor)}">\u00b6</a></h2>')
 
 
+def section(title: str, *blocks) -> HTML:
+    """A story section under its heading, or nothing when every block is empty (an edition whose data lacks the rows
+    its sentences rest on shows no empty heading); the withheld sentences still reach the build's stale: lines."""
+    body = "".join(str(b) for b in blocks if b is not None)
+    stale = [s for b in blocks if isinstance(b, HTML) for s in b.stale]
+    return HTML(str(heading(title)) + body if body.strip() else "", stale)
+
+
 def clients_heading(d: Dataset) -> HTML:
     return heading(st.clients_heading(d))
 

@@ -30,10 +30,10 @@ from .checks import run_checks
 from .disagreements import claim_disagreements, event_disagreements, figure_disagreements, status_disagreements
 from .reporting import reporting
 
-STORY_DISPUTES = 5
+STORY_DISPUTES = 4
 STORY_CHECKS = 4
 STORY_LATEST = 4
-STORY_QUOTES = 3
+STORY_QUOTES = 2
 
 
 def top(items: list, n: int) -> tuple[list, int]:

@@ -70,7 +70,7 @@ def standing(d: Dataset, h: History) -> dict:
         was = d.status_phrase(p["status"])
         prev = {"confirmed": f"which said in {_month(p['_first'])} that it was {was}",
                 "reported": f"reported in {_month(p['_first'])} to be {was}",
-                "rumoured": f"said without attribution in {_month(p['_first'])} to be {was}"}.get(p["evidence"], was)
+                "rumoured": f"described without attribution in {_month(p['_first'])} as {was}"}.get(p["evidence"], was)
         text = f"{h.key}, {prev}, {text}"
         ids = list(dict.fromkeys(ids + _agreeing_sources(before[-1])))
     elif not cur.disputed:
