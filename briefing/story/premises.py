@@ -11,7 +11,8 @@ knows what to rewrite. The kinds:
   ``!=`` instead of ``=`` for "anything but" (e.g. ``evidence:xAI!=confirmed``)
 - ``latest:EVENT_ID``      the event is still the newest of its kind (its event_type)
 - ``figure:METRIC``        the metric has no newer value: one period only
-- ``figure:METRIC=PERIOD`` the metric's current value is still the one for PERIOD (empty: undated)
+- ``figure:METRIC=PERIOD`` the metric's current value is still the one for PERIOD (empty: undated);
+  ``figure:METRIC=@OTHER``: for the period of OTHER's current value (two figures of one year, like for like)
 - ``until:YYYY-MM-DD``     the edition is current to that day or earlier (an item that expires)
 """
 
@@ -54,6 +55,9 @@ def check(d: Dataset, premise: str) -> str | None:
         if not eq:
             return None if len(series) == 1 else f"{d.label(key)} has a newer value ({series[-1].text()} for {series[-1].period_text()})"
         cur = series[-1]
+        if want.startswith("@"):  # figure:METRIC=@OTHER: the same period as OTHER's current value (like for like)
+            other = d.fact(want[1:])
+            want = other.period if other else "(no value)"
         if cur.period == want:
             return None
         return f"{d.label(key)}'s current value is now the one for {cur.period_text() or 'no stated period'} ({cur.text()})"
