@@ -86,7 +86,7 @@ setup: $(STAMP) ## create .venv from requirements.txt and install the package an
 # nbstripout as a git filter: a notebook saved with outputs (JupyterLab, papermill in place) is stored
 # and diffed without them, so `git status` stays clean. The filter runs this checkout's own .venv
 # (git runs it from the top of the work tree); language_info (the Python version) is dropped too.
-# briefing/build/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
+# briefing/pipeline/jupyter.py's post-save hook then keeps `git status` clean after a JupyterLab save.
 #
 # Makes into different BUILD folders share .venv: when requirements.txt or pyproject.toml changed, each
 # would reinstall into it at once (pip over pip, git config over git config, which fails). So the steps
@@ -106,7 +106,7 @@ $(STAMP): requirements.txt pyproject.toml
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 	  $(PY) -m nbstripout --install --attributes .gitattributes --python $(PY) && \
 	  git config filter.nbstripout.extrakeys metadata.language_info; fi
-	$(PY) -m briefing.build.jupyter install >/dev/null
+	$(PY) -m briefing.pipeline.jupyter install >/dev/null
 	touch $@
 endif
 
@@ -139,7 +139,7 @@ help: ## list the targets
 	  | python3 -c 'import os, sys; e = os.environ; sys.stdout.write(sys.stdin.read().replace("$$(DATA)", e["BRIEFING_DATA"]).replace("$$(BUILD)", e["BRIEFING_BUILD"]).replace("$$(DIR)", e["BRIEFING_DIR"]))'
 
 verify-edition: $(STAMP) ## recompute an edition's hashes against its MANIFEST.json (DIR=$(BUILD)/edition)
-	$(PY) -m briefing.build.edition verify -- "$$BRIEFING_DIR"
+	$(PY) -m briefing.pipeline.edition verify -- "$$BRIEFING_DIR"
 
 ifeq ($(_build_ok),yes)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
@@ -181,10 +181,10 @@ $(BUILD)/briefing.html $(BUILD)/briefing.pdf &: $(PENDING)/briefing.html $(PENDI
 
 .PRECIOUS: $(BUILD)/briefing.html $(BUILD)/briefing.pdf
 
-# The edition bundle (briefing/build/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
+# The edition bundle (briefing/pipeline/edition.py): HTML, PDF, the data exactly as used and MANIFEST.json with
 # every file's sha256, written beside $(BUILD)/edition and renamed into place.
 edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/ and MANIFEST.json into $(BUILD)/edition
-	$(PY) -m briefing.build.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
+	$(PY) -m briefing.pipeline.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
 else
 # a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
 # ('+': this line runs under make -n too, so that a dry run with a refused parameter fails as well)

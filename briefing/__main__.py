@@ -1,5 +1,5 @@
 """Command line: python -m briefing {validate,verify-quotes,execute,html,pdf,dictionary,...}."""
 
-from .build.cli import main
+from .pipeline.cli import main
 
 raise SystemExit(main())

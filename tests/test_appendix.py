@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, build
 from playwright.sync_api import sync_playwright
 
-from briefing.build.report import APPENDIX_BUDGET, APPENDIX_BUDGET_LATER, PHONE, story_pages
+from briefing.pipeline.summary import APPENDIX_BUDGET, APPENDIX_BUDGET_LATER, PHONE, story_pages
 
 LATER = ROOT / "tests" / "fixtures" / "later_news"
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"]

@@ -14,7 +14,7 @@ from conftest import DATA, ROOT
 
 from briefing.data.dataset import load
 from briefing.drawing import charts, timeline
-from briefing.drawing.chart import EVIDENCE_COLOURS, MIN_TEXT_PX, PHONE_COLUMN_PX
+from briefing.drawing.chartkit import EVIDENCE_COLOURS, MIN_TEXT_PX, PHONE_COLUMN_PX
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 LATER = ROOT / "tests" / "fixtures" / "later_news"

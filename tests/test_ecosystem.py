@@ -43,7 +43,7 @@ def test_gitattributes_routes_notebooks_through_nbstripout():
     attrs = (ROOT / ".gitattributes").read_text()
     assert "*.ipynb filter=nbstripout" in attrs and "*.ipynb diff=ipynb" in attrs
     setup = subprocess.run(["make", "-n", "-B", "setup"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert "nbstripout --install --attributes .gitattributes" in setup and "briefing.build.jupyter install" in setup
+    assert "nbstripout --install --attributes .gitattributes" in setup and "briefing.pipeline.jupyter install" in setup
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_notebook_executed_in_place_shows_no_diff(clone: Path):
 
 
 def test_post_save_hook_refreshes_only_an_unchanged_notebook(clone: Path):
-    from briefing.build.jupyter import post_save
+    from briefing.pipeline.jupyter import post_save
 
     nb = clone / "notebooks" / "01_deal.ipynb"
     data = json.loads(nb.read_text())
@@ -268,7 +268,7 @@ def test_missing_weasyprint_is_one_sentence(tmp_path: Path):
         "        raise ModuleNotFoundError(\"No module named 'weasyprint'\", name='weasyprint')\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = fake\n"
-        "from briefing.build.cli import main\n"
+        "from briefing.pipeline.cli import main\n"
         f"sys.exit(main(['pdf', {str(page)!r}, {str(tmp_path / 'b.pdf')!r}]))\n"
     )
     proc = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)

@@ -17,7 +17,7 @@ FILES = {"briefing.html", "briefing.pdf"} | {f"data/{p.name}" for p in DATA.iter
 
 
 def edition_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "briefing.build.edition", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([PY, "-m", "briefing.pipeline.edition", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def build_copy(built: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def edition(build_copy: Path) -> Path:
     proc = make(f"BUILD={build_copy}", "edition", check=True)
-    assert "briefing.build.edition build" in proc.stdout
+    assert "briefing.pipeline.edition build" in proc.stdout
     return build_copy / "edition"
 
 
@@ -52,7 +52,7 @@ def test_edition_contents_and_manifest(edition: Path, build_copy: Path):
     for f in DATA.iterdir():
         if f.name == "datapackage.json" or f.suffix == ".csv":
             assert (edition / "data" / f.name).read_bytes() == f.read_bytes(), f.name
-    from briefing.build.revision import git_revision
+    from briefing.pipeline.revision import git_revision
 
     assert manifest["revision"] == git_revision()
     assert manifest["as_of"] == ""
@@ -163,7 +163,7 @@ def test_edition_refuses_a_build_made_from_other_parameters(build_copy: Path):
 
 def test_a_build_that_fails_halfway_leaves_no_half_edition(edition: Path, build_copy: Path, monkeypatch):
     """Copying fails after the temporary folder has been started: the old edition stays, whole."""
-    from briefing.build import edition as ed
+    from briefing.pipeline import edition as ed
 
     before = (edition / "MANIFEST.json").read_bytes()
     real, calls = ed.shutil.copyfile, []

@@ -57,7 +57,7 @@ def test_missing_pango_says_what_to_install(tmp_path):
         "        raise OSError(\"cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file\")\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = fake\n"
-        "from briefing.build.cli import main\n"
+        "from briefing.pipeline.cli import main\n"
         f"sys.exit(main(['pdf', {str(html)!r}, {str(tmp_path / 'b.pdf')!r}]))\n"
     )
     proc = subprocess.run([PY, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, PY, ROOT, SMALL, SOURCES, build, edit_manifest, make, read_rows, set_cell, write_rows
 
-from briefing.build.edition import meta_content as meta
+from briefing.pipeline.edition import meta_content as meta
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ def test_kill_during_pdf_leaves_the_old_pair_and_the_next_make_finishes(built: P
 
 
 def test_an_interrupted_publication_is_completed(tmp_path: Path):
-    from briefing.build import guard
+    from briefing.pipeline import guard
 
     pending = tmp_path / ".pending"
     pending.mkdir()
@@ -328,7 +328,7 @@ def test_edition_refuses_an_unpaired_build(built: Path, tmp_path: Path):
     out = tmp_path / "b"
     shutil.copytree(built, out, symlinks=True)
     (out / ".incomplete").write_text("briefing.pdf is from an earlier build\n")
-    proc = subprocess.run([PY, "-m", "briefing.build.edition", "build", "--build", str(out), "--data", str(DATA)], check=False, cwd=ROOT,
+    proc = subprocess.run([PY, "-m", "briefing.pipeline.edition", "build", "--build", str(out), "--data", str(DATA)], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "not a published pair yet" in proc.stderr
     assert not (out / "edition").exists()

@@ -136,7 +136,7 @@ def test_a_users_temp_file_is_not_tidied_as_a_killed_runs(tmp_path: Path):
 
 
 def test_make_clean_on_a_read_only_build_is_one_line(built: Path, tmp_path: Path, monkeypatch, capsys):
-    from briefing.build import guard
+    from briefing.pipeline import guard
 
     out = tmp_path / "b"
     shutil.copytree(built, out, symlinks=True)
@@ -186,7 +186,7 @@ def test_data_put_back_with_an_older_date_rebuilds_and_the_edition_waits_for_it(
     stamp = (small / "events.csv").stat()
     set_cell(small, "events", 2, "description", "A description put back by cp -p, rsync -a or tar x")
     os.utime(small / "events.csv", ns=(stamp.st_atime_ns, stamp.st_mtime_ns - 10**12))  # older than anything built
-    edition = subprocess.run([PY, "-m", "briefing.build.edition", "build", f"--build={out}", f"--data={small}"], cwd=ROOT, check=False,
+    edition = subprocess.run([PY, "-m", "briefing.pipeline.edition", "build", f"--build={out}", f"--data={small}"], cwd=ROOT, check=False,
                              capture_output=True, text=True, timeout=120)
     assert edition.returncode != 0 and "the data has changed since" in edition.stderr and not (out / "edition").exists()
     proc = make(f"BUILD={out}", f"DATA={small}", "edition", check=True)
@@ -276,7 +276,7 @@ def test_a_full_disk_while_publishing_leaves_the_old_pair(built: Path, tmp_path:
 def test_a_full_disk_while_bundling_the_edition_is_one_line(built: Path, tmp_path: Path):
     out = tmp_path / "b"
     shutil.copytree(built, out, symlinks=True, ignore=shutil.ignore_patterns("edition", ".edition*"))
-    proc = subprocess.run([PY, "-m", "briefing.build.edition", "build", f"--build={out}", f"--data={ROOT / 'data'}"], cwd=ROOT, check=False,
+    proc = subprocess.run([PY, "-m", "briefing.pipeline.edition", "build", f"--build={out}", f"--data={ROOT / 'data'}"], cwd=ROOT, check=False,
                           capture_output=True, text=True, timeout=300, preexec_fn=_file_size_limit(100_000))
     assert one_line(proc).endswith("File too large; the previous edition is unchanged")
     assert not [p.name for p in out.iterdir() if "edition" in p.name]

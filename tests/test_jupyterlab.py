@@ -71,7 +71,7 @@ def repo(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def lab(repo: Path, tmp_path_factory):
     """A JupyterLab server on localhost (token auth, no browser, no news or update checks), as `make lab` starts it."""
-    from briefing.build.jupyter import CONFIG_NAME, HOOK
+    from briefing.pipeline.jupyter import CONFIG_NAME, HOOK
 
     config = Path(PY).parent.parent / "etc" / "jupyter" / CONFIG_NAME
     assert config.is_file() and HOOK in config.read_text(), f"{config}: the post-save hook is not installed; run make setup"

@@ -1,7 +1,7 @@
 """The package's shape, read from its code with ast: stages as folders, imports only downward.
 
 briefing/data (reading and checking the data) < briefing/story (deciding the story) < briefing/drawing
-(drawing the page) < briefing/build (running the build). A module may import from its own stage or a
+(drawing the page) < briefing/pipeline (running the build). A module may import from its own stage or a
 lower one, never a higher one; no import cycles; no private name (`_x`) imported from another module;
 no module over MAX_LINES; no catch-all module (utils, helpers, misc); each stage says what it owns in a
 one-line docstring. Lazy imports inside functions count: they are imports all the same.
@@ -13,11 +13,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("data", "story", "drawing", "build")  # bottom to top
+STAGES = ("data", "story", "drawing", "pipeline")  # bottom to top
 MAX_LINES = 450
 CATCH_ALL = {"utils", "helpers", "misc", "util", "helper", "common"}
 # the package's own top-level modules: its __init__ sits below everything (it holds only the version),
-# nb (the notebooks' facade) reads the stages up to drawing, __main__ hands over to build
+# nb (the notebooks' facade) reads the stages up to drawing, __main__ hands over to pipeline
 TOP = {"__init__": -1, "nb": STAGES.index("drawing") + 0.5, "__main__": len(STAGES)}
 LEAVES = {"nb", "__main__"}  # entry points: nothing inside the package imports them
 
@@ -144,9 +144,9 @@ def test_the_graph_is_read_at_all():
     """The shape test passes for a reason: the graph it reads has the package's real imports in it."""
     known = modules(ROOT / "briefing", "briefing")
     edges = {(n, t) for n, p in known.items() for t, _, _ in imports(n, p, known, "briefing")}
-    assert ("briefing.build.output", "briefing.drawing.page") in edges  # a lazy import, inside a function
+    assert ("briefing.pipeline.output", "briefing.drawing.page") in edges  # a lazy import, inside a function
     assert ("briefing.drawing.html", "briefing.data.fmt") in edges  # from ..data import fmt
-    assert ("briefing.__main__", "briefing.build.cli") in edges
+    assert ("briefing.__main__", "briefing.pipeline.cli") in edges
     assert len(edges) > 60
 
 
@@ -162,13 +162,13 @@ def test_the_checker_catches_each_break(tmp_path: Path):
     _write(pkg, "data/__init__.py", '"""Reading the data."""\n')
     _write(pkg, "story/__init__.py", "")  # no docstring
     _write(pkg, "drawing/__init__.py", '"""Two\n\nlines."""\n')
-    _write(pkg, "build/__init__.py", '"""The build."""\n')
+    _write(pkg, "pipeline/__init__.py", '"""The pipeline."""\n')
     _write(pkg, "data/a.py", "from ..story import b\n")  # upward, and half of a cycle
     _write(pkg, "story/b.py", "from ..data.a import _hidden, __doc__\n")  # private (the dunder is fine)
     _write(pkg, "data/utils.py", "x = 1\n")
     _write(pkg, "drawing/big.py", "x = 1\n" * (MAX_LINES + 1))
-    _write(pkg, "build/c.py", "def f():\n    from ..nb import g\n")  # lazy, and into an entry point
-    _write(pkg, "nb.py", "from .build import c\n")  # the facade reaching above drawing
+    _write(pkg, "pipeline/c.py", "def f():\n    from ..nb import g\n")  # lazy, and into an entry point
+    _write(pkg, "nb.py", "from .pipeline import c\n")  # the facade reaching above drawing
     _write(pkg, "drawing/d.py", "import briefing.data.nothing\n")
     got = layout_problems(pkg)
     expected = [
@@ -178,8 +178,8 @@ def test_the_checker_catches_each_break(tmp_path: Path):
         f"briefing/drawing/big.py:1: {MAX_LINES + 1} lines",
         "briefing/story/__init__.py:1: a stage's __init__ says what it owns",
         "briefing/drawing/__init__.py:1: a stage's __init__ says what it owns",
-        "briefing/build/c.py:2: imports briefing.nb, an entry point",
-        "briefing/nb.py:1: imports upward, from briefing.build.c",
+        "briefing/pipeline/c.py:2: imports briefing.nb, an entry point",
+        "briefing/nb.py:1: imports upward, from briefing.pipeline.c",
         "briefing/drawing/d.py:1: imports briefing.data.nothing, which is not a module",
         "briefing/data/a.py:1: import cycle: briefing.data.a -> briefing.story.b",
     ]
@@ -198,7 +198,7 @@ def test_a_clean_fake_package_has_no_problems(tmp_path: Path):
     _write(pkg, "story/b.py", "from ..data import a\nfrom ..data.a import __version__\n")
     _write(pkg, "drawing/c.py", "from ..story.b import a\nfrom . import e\n")
     _write(pkg, "drawing/e.py", "import briefing.data.a\n")
-    _write(pkg, "build/d.py", "def f():\n    from ..drawing import c\n")
+    _write(pkg, "pipeline/d.py", "def f():\n    from ..drawing import c\n")
     _write(pkg, "nb.py", "from .drawing.c import a\n")
-    _write(pkg, "__main__.py", "from .build.d import f\n")
+    _write(pkg, "__main__.py", "from .pipeline.d import f\n")
     assert layout_problems(pkg) == []

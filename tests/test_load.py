@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import PY, ROOT
 
-from briefing.build import output, revision
-from briefing.build.execute import failure_sentence, kernel_words
-from briefing.build.params import wait_limit
 from briefing.drawing import page
+from briefing.pipeline import output, revision
+from briefing.pipeline.execute import failure_sentence, kernel_words
+from briefing.pipeline.params import wait_limit
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
 

@@ -1,4 +1,4 @@
-"""Sources counted as independent reports (reporting.reporting, reported_by): outlets, or the one outlet a text
+"""Sources counted as independent reports (outlets.reporting, reported_by): outlets, or the one outlet a text
 relays (sources.csv credited_to), never excerpt by excerpt, and no outlet invented for a text that names none.
 On a copy of the small fixture whose outlets and credits are set here."""
 
@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from briefing.data.dataset import load
-from briefing.story import disagreements, reporting
+from briefing.story import disagreements, outlets
 from briefing.story.checks import qualified, run_checks
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"
@@ -51,29 +51,29 @@ def d(small):
 
 
 def test_texts_of_one_outlet_count_once_and_a_text_relaying_one_outlet_carries_its_report(d):
-    r = reporting.reporting(d, ["agg-07", "agg-10", "agg-04", "agg-11"])
+    r = outlets.reporting(d, ["agg-07", "agg-10", "agg-04", "agg-11"])
     assert r.outlets == ("Bloomberg", "CNBC", "Reuters") and r.relayed == 1 and r.unnamed == 0 and r.n_texts == 4
     assert dict(r.by_outlet) == {"Bloomberg": ("agg-07", "agg-10"), "CNBC": ("agg-04",), "Reuters": ("agg-11",)}
-    assert reporting.reported_by(d, ["agg-07", "agg-10", "agg-04", "agg-11"]) == "reported by Bloomberg, CNBC and Reuters, relayed by one more"
+    assert outlets.reported_by(d, ["agg-07", "agg-10", "agg-04", "agg-11"]) == "reported by Bloomberg, CNBC and Reuters, relayed by one more"
 
 
 def test_a_text_naming_its_outlet_is_that_outlets_report_whatever_it_credits(d):
-    assert reporting.reporting(d, ["agg-14"]).outlets == ("Example Wire",)
-    assert reporting.reported_by(d, ["agg-04"]) == "reported by CNBC"
+    assert outlets.reporting(d, ["agg-14"]).outlets == ("Example Wire",)
+    assert outlets.reported_by(d, ["agg-04"]) == "reported by CNBC"
 
 
 def test_a_text_relaying_several_outlets_adds_none(d):
-    assert reporting.reported_by(d, ["agg-11", "agg-09"]) == "reported by Reuters, relayed by one more"
-    r = reporting.reporting(d, ["agg-08"])
+    assert outlets.reported_by(d, ["agg-11", "agg-09"]) == "reported by Reuters, relayed by one more"
+    r = outlets.reporting(d, ["agg-08"])
     assert r.outlets == () and r.credited == ("Bloomberg", "PitchBook", "Reuters")
     assert r.text() == "reported in one text crediting Bloomberg, PitchBook and Reuters"
 
 
 def test_no_outlet_is_invented_for_a_text_that_names_none(d):
-    r = reporting.reporting(d, ["doc-001", "doc-003"])
+    r = outlets.reporting(d, ["doc-001", "doc-003"])
     assert r.outlets == () and r.unnamed == 2
     assert r.text() == "reported in two texts that name no outlet"
-    mixed = reporting.reported_by(d, ["agg-07", "agg-10", "doc-001"])
+    mixed = outlets.reported_by(d, ["agg-07", "agg-10", "doc-001"])
     assert mixed == "reported by Bloomberg, relayed by one more, and in one text that names no outlet"
 
 
@@ -101,10 +101,10 @@ def test_a_hedge_is_counted_in_texts(d):
 
 def test_a_text_relays_an_outlet_only_for_what_its_quote_credits_to_it(d):
     """agg-11 credits Reuters for other sentences: its '$14 billion' in its own voice is no Reuters report."""
-    assert reporting.reported_by(d, ["agg-11"], ["up from $14 billion before the deal"]) == "reported in one text that names no outlet"
-    assert reporting.reported_by(d, ["agg-11"], ["after Meta acquired a 49% stake, according to Reuters"]) == "reported by Reuters"
-    assert reporting.reporting(d, ["agg-08"], ["Meta announced a $14.8 billion deal for a 49% ownership stake"]).credited == ()
-    assert reporting.reporting(d, ["agg-08"], ["According to PitchBook, it raised $100 million"]).outlets == ("PitchBook",)
+    assert outlets.reported_by(d, ["agg-11"], ["up from $14 billion before the deal"]) == "reported in one text that names no outlet"
+    assert outlets.reported_by(d, ["agg-11"], ["after Meta acquired a 49% stake, according to Reuters"]) == "reported by Reuters"
+    assert outlets.reporting(d, ["agg-08"], ["Meta announced a $14.8 billion deal for a 49% ownership stake"]).credited == ()
+    assert outlets.reporting(d, ["agg-08"], ["According to PitchBook, it raised $100 million"]).outlets == ("PitchBook",)
 
 
 def test_the_key_figures_credit_only_what_the_quotes_credit(small, tmp_path):
@@ -122,4 +122,4 @@ def test_an_outlet_named_only_by_the_collection_readme_keeps_its_caveat(small, t
     dest = tmp_path / "data"
     shutil.copytree(small, dest)
     rewrite(dest / "sources.csv", lambda rs: [dict(r, outlet_basis=README) if r["source_id"] in ("agg-07", "agg-10") else r for r in rs])
-    assert reporting.reported_by(load(dest), ["agg-07", "agg-10"]) == "reported by Bloomberg (per the collection's README), relayed by one more"
+    assert outlets.reported_by(load(dest), ["agg-07", "agg-10"]) == "reported by Bloomberg (per the collection's README), relayed by one more"

@@ -14,9 +14,9 @@ from conftest import ROOT, build, read_rows, write_rows
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
-from briefing.build.report import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
 from briefing.data.dataset import load
 from briefing.drawing import copydesk
+from briefing.pipeline.summary import BUDGET, BUDGET_LATER, repeated_phrases, story_pages, story_words
 from briefing.story import ranking
 from briefing.story.checks import run_checks
 

@@ -11,7 +11,7 @@ since the notebooks rely on them (a ``known_from`` typed as a plain string would
 through as a date).
 
 Ranges, and why:
-  * every date column (and AS_OF, checked by validate.check_as_of and build.params) between 1990-01-01 and the
+  * every date column (and AS_OF, checked by validate.check_as_of and pipeline.params) between 1990-01-01 and the
     build day (today): a date says when something was reported or happened, and nothing reported can be dated
     after the day the briefing is built; a typo such as 2028 or 1200 would re-date the edition or stretch the timeline;
   * a figure's period (x-format period) from 1990 up to the end of the year PLAN_KEY years after today: a period may

@@ -14,7 +14,7 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story import lead, ranking
-from .chart import Chart
+from .chartkit import Chart
 from .html import EVIDENCE_WORDS, HTML, chart_block, status_list, table
 from .story_blocks import all_statements, statements
 

@@ -1,5 +1,5 @@
 """One function per chart of the valuation and the parties: the valuation before and after the deal, the
-clients' moves, the rivals' gains, the money at stake. Each returns a Chart (chart.py)."""
+clients' moves, the rivals' gains, the money at stake. Each returns a Chart (chartkit.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.history import EVIDENCE_ORDER
 from ..story.ranking import independent
-from .chart import (
+from .chartkit import (
     BLUE,
     BODY,
     DIRECTION_COLOURS,

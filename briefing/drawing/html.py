@@ -18,7 +18,7 @@ from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.periods import place_figures
 from ..story.ranking import SURE
-from .chart import Chart
+from .chartkit import Chart
 from .copydesk import place_citations
 from .timeline import timeline_order
 
@@ -63,7 +63,7 @@ def cite(d: Dataset, source_ids) -> str:
 
 
 def _source_label(d: Dataset, source_id: str) -> str:
-    from ..story.reporting import outlet_name  # the caveat travels with an outlet only the collection's README names
+    from ..story.outlets import outlet_name  # the caveat travels with an outlet only the collection's README names
 
     s = d.all_sources.loc[source_id]
     return f"{source_id}: {outlet_name(s) or s['headline'] or s['document']}"

@@ -10,7 +10,7 @@ from .. import __version__
 from ..data import fmt
 from ..data.dataset import load
 from ..story.lead import headline, moved_on
-from ..story.reporting import outlet_name
+from ..story.outlets import outlet_name
 from .notebooks import combine
 
 PROJECT = "Scale AI briefing project"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..data import fmt
-from ..data.base import load_base
 from ..data.dataset import Dataset
+from ..data.previous import load_base
 from ..story import ranking
 from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
-from ..story.reporting import reported_by
+from ..story.outlets import reported_by
 from .appendix import fold
 from .html import HTML, cite, csv_data_uri, plain_ids, table
 
@@ -279,7 +279,7 @@ def key_figures_block(d: Dataset) -> HTML:
 
 
 def _quotes(d: Dataset, metric: str, source_ids) -> list[str]:
-    """The quotes of a metric's rows from these texts: what they credit to an outlet (reporting.reporting)."""
+    """The quotes of a metric's rows from these texts: what they credit to an outlet (outlets.reporting)."""
     rows = d.figures[(d.figures["metric"] == metric) & d.figures["source_id"].isin(list(source_ids))]
     return list(rows["quote"])
 

@@ -1,4 +1,4 @@
-"""The timeline chart: the events by date (windows as windows), grouped by month or year when there are many. Returns a Chart (chart.py)."""
+"""The timeline chart: the events by date (windows as windows), grouped by month or year when there are many. Returns a Chart (chartkit.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..data import fmt
 from ..data.dataset import Dataset
-from .chart import BODY, GREY, SMALL, STATUS_COLOURS, WIDTH, Chart, finish, line_height, mark, plain, plt, span_text, tooltip, wrap
+from .chartkit import BODY, GREY, SMALL, STATUS_COLOURS, WIDTH, Chart, finish, line_height, mark, plain, plt, span_text, tooltip, wrap
 
 STATUS_RANK = {"announced": 0, "confirmed": 1, "reported": 2, "denied": 3}
 MAX_LABELLED = 5  # per date (or month, year): the events whose curated label names them on the chart

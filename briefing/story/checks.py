@@ -11,7 +11,7 @@ from ..data import fmt
 from ..data.dataset import Dataset, Value
 from ..data.formula import DEFAULT_TOLERANCE, SAME, Input, as_number, parse
 from ..data.periods import nested, place_figures
-from .reporting import reported_by
+from .outlets import reported_by
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from ..data.dataset import Dataset
 from ..data.history import EVIDENCE_ORDER, event_window
 from ..data.periods import period_key, place_figures
 from .checks import qualified
-from .reporting import reported_by
+from .outlets import reported_by
 
 
 def figure_disagreements(d: Dataset) -> list[dict]:

@@ -28,7 +28,7 @@ from ..data import fmt
 from ..data.dataset import Dataset
 from .checks import run_checks
 from .disagreements import claim_disagreements, event_disagreements, figure_disagreements, status_disagreements
-from .reporting import reporting
+from .outlets import reporting
 
 STORY_DISPUTES = 4
 STORY_CHECKS = 4
@@ -52,7 +52,7 @@ def slug(text: str) -> str:
 
 
 def independent(d: Dataset, source_ids) -> int:
-    """How many independent reports a set of texts is (outlets, or the outlet a text relays; reporting.reporting)."""
+    """How many independent reports a set of texts is (outlets, or the outlet a text relays; outlets.reporting)."""
     r = reporting(d, list(source_ids))
     return max(1, len(r.outlets) + r.n_credited + r.unnamed) if list(source_ids) else 0
 

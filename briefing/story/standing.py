@@ -19,8 +19,8 @@ from ..data import fmt
 from ..data.dataset import Dataset
 from ..data.history import History
 from .lead import MOVED_ON_DAYS, deal_date, latest, moved_on, newest_first
+from .outlets import reporting
 from .ranking import STORY_LATEST, SURE, reports, story_latest
-from .reporting import reporting
 
 STORY_PARTIES = 6  # party sentences the story tells beyond its hand-written ones; the chart and appendix have all
 STORY_SINCE = 6

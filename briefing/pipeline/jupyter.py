@@ -7,7 +7,7 @@ exactly that re-add, and only when the saved notebook, filtered, is the very blo
 the index's content never changes, a real edit (a changed cell) is never staged, and the outputs
 stay in the file for the user.
 
-    python -m briefing.build.jupyter install   # make setup: enable the hook for this venv's Jupyter server
+    python -m briefing.pipeline.jupyter install   # make setup: enable the hook for this venv's Jupyter server
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HOOK = "briefing.build.jupyter.post_save"
+HOOK = "briefing.pipeline.jupyter.post_save"
 CONFIG_NAME = "jupyter_server_config.json"
 
 
@@ -67,6 +67,6 @@ def install(prefix: Path | None = None) -> Path:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["install"]:
-        print("usage: python -m briefing.build.jupyter install", file=sys.stderr)
+        print("usage: python -m briefing.pipeline.jupyter install", file=sys.stderr)
         raise SystemExit(2)
     print(f"{install()}: JupyterLab saves of notebooks whose only change is their outputs leave git status clean")

@@ -1,7 +1,7 @@
 """The edition bundle: the briefing as published, the data it was built from, and a manifest of hashes.
 
-    python -m briefing.build.edition build --build build --data data --as-of ''   # -> build/edition/
-    python -m briefing.build.edition verify build/edition                          # OK, or each file that differs
+    python -m briefing.pipeline.edition build --build build --data data --as-of ''   # -> build/edition/
+    python -m briefing.pipeline.edition verify build/edition                          # OK, or each file that differs
 
 An edition is a folder: briefing.html, briefing.pdf, data/ (datapackage.json and the CSVs it lists,
 byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate)
@@ -207,7 +207,7 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m briefing.build.edition", description="Build or verify an edition bundle.")
+    parser = argparse.ArgumentParser(prog="python -m briefing.pipeline.edition", description="Build or verify an edition bundle.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="bundle BUILD's briefing.html and .pdf, the data and MANIFEST.json into BUILD/edition")
     p.add_argument("--build", default="build")
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         print(printable(f"{exc.filename or args.command}: {exc.strerror or exc}; the previous edition is unchanged"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"python -m briefing.build.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
+        print(f"python -m briefing.pipeline.edition {args.command}: interrupted; the previous edition is unchanged", file=sys.stderr)
         return 130
     if problems:
         for line in problems:

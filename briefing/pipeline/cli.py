@@ -17,7 +17,7 @@ def _validate(args) -> int:
     for note in vocabulary_notes(tables):
         print(printable(note), file=sys.stderr)
     if not problems and args.base:
-        from ..data.base import load_base
+        from ..data.previous import load_base
         from ..data.problems import DataError, Problem
         from .params import resolve_base
 
@@ -106,7 +106,7 @@ def _execute(args) -> int:
 
     import time
 
-    from .report import progress
+    from .summary import progress
 
     t0 = time.monotonic()
     rc = execute_notebook(
@@ -171,7 +171,7 @@ def _pdf(args) -> int:
 
 def _summary(args) -> int:
     from .folder import PAIR
-    from .report import summary
+    from .summary import summary
 
     missing = [n for n in PAIR if not (Path(args.build) / n).is_file()]
     if missing:
