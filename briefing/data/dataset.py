@@ -236,9 +236,7 @@ class Dataset:
 
     def listings(self) -> set[str]:
         """Statuses that only name the party (statuses.csv supersedes = no): never a party's latest over a move."""
-        if self.statuses is not None and "supersedes" in self.statuses:
-            return set(self.statuses.index[self.statuses["supersedes"] == "no"])
-        return set()
+        return set(self.statuses.index[self.statuses["supersedes"] == "no"])
 
     def status_histories(self, roles: list[str] | None = None) -> list[History]:
         """Each party's record in each role (data.history): its statuses as moments, oldest first. A party with two
@@ -247,7 +245,7 @@ class Dataset:
         if rel.empty:
             return []
         listings = self.listings()
-        rel = rel.assign(_undated=rel["as_of_basis"] == "undated" if "as_of_basis" in rel else False,
+        rel = rel.assign(_undated=rel["as_of_basis"] == "undated",
                          _listing=rel["status"].isin(listings), _ev=evidence_rank(rel["evidence"]),
                          _n=rel["source_list"].map(len))
 
@@ -281,11 +279,8 @@ class Dataset:
         c = self.claims
         if c is None or c.empty:
             return []
-        timeless = set()
-        if self.topics is not None and len(self.topics):
-            timeless = set(self.topics.index[self.topics["changes"] == "no"])
-        c = c.assign(_undated=c["as_of_basis"] == "undated" if "as_of_basis" in c else False,
-                     _derived=c["as_of_basis"] == "derived" if "as_of_basis" in c else False,
+        timeless = set(self.topics.index[self.topics["changes"] == "no"])
+        c = c.assign(_undated=c["as_of_basis"] == "undated", _derived=c["as_of_basis"] == "derived",
                      _ev=evidence_rank(c["evidence"]), _n=c["source_list"].map(len), _line=c["line"].astype(int))
 
         def rank(g: pd.DataFrame) -> pd.DataFrame:  # surest, dated, most sources, a stated date, then file order
@@ -362,8 +357,7 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     metrics = _frame(tables["metrics"]).set_index("metric", drop=False)
     statuses = _frame(tables["statuses"]).set_index("status", drop=False)
     checks = _frame(tables["checks"])
-    claims = _frame(tables["claims"]) if "claims" in tables else pd.DataFrame(
-        columns=["claim_id", "topic", "party", "claim", "evidence", "as_of", "as_of_basis", "source_ids", "quote", "speaker", "note", "line"])
+    claims = _frame(tables["claims"])  # every table and column of the current shape: an older package is upgraded at load
 
     figures["decimals"] = figures["value"].map(rounding.decimals)  # the precision the value is written with (a rounding restates)
     figures["value"] = figures["value"].astype(float)
@@ -375,12 +369,12 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     # one date per status and claim: its event's window where it rests on one, else its as_of (data.history)
     every_event = events.set_index("event_id", drop=False)
     for df in (rels, claims):
-        ev = [every_event.loc[e] if e and e in every_event.index else None for e in (df["event_id"] if "event_id" in df else [""] * len(df))]
+        ev = [every_event.loc[e] if e and e in every_event.index else None for e in (df["event_id"] if "event_id" in df else [""] * len(df))]  # claims.csv has no event_id
         spans = [window(a, e) for a, e in zip(df["as_of"], ev)]
         df["_first"], df["_last"] = [s[0] for s in spans], [s[1] for s in spans]
         df["when"] = [when_text(a, e) for a, e in zip(df["as_of"], ev)]
-    topics = _frame(tables["topics"]).set_index("topic", drop=False) if "topics" in tables else None
-    watch = _frame(tables["watch"]) if "watch" in tables else None
+    topics = _frame(tables["topics"]).set_index("topic", drop=False)
+    watch = _frame(tables["watch"])
 
     all_sources = sources.copy()
     if as_of:
@@ -394,7 +388,7 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> 
     events = events.sort_values(["date", "event_id"]).reset_index(drop=True)
     # One event, one row on the page: another source's version of it (version_of) is kept apart, shown where
     # the reporting disagrees, and neither counted again, plotted again nor allowed to date the edition.
-    is_version = events["version_of"] != "" if "version_of" in events else pd.Series(False, index=events.index)
+    is_version = events["version_of"] != ""
     versions, events = events[is_version].reset_index(drop=True), events[~is_version].reset_index(drop=True)
     return Dataset(
         data_dir=Path(data_dir),

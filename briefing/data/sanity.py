@@ -40,10 +40,11 @@ import re
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from . import jsonfile
+from . import jsonfile, upgrade
 from .cells import parse_date, parse_number, parse_period
 from .fmt import SCALE
 from .problems import Problem, display_path
+from .schema import line_of, unsupported
 
 ID_PATTERN = r"[a-z0-9]+(-[a-z0-9]+)*"
 DOCUMENT_PATTERN = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"  # a plain file name: no folder, no leading dot
@@ -247,7 +248,9 @@ def schema_problems(spath: Path, display: str) -> list:
                 ref = fk.get("reference") if isinstance(fk, dict) else None
                 if not isinstance(ref, dict) or not isinstance(ref.get("resource"), str) or "fields" not in fk or "fields" not in ref:
                     bad(f"{at}.schema.{key}[{k}]", "must be an object with 'fields' and a 'reference' {resource, fields}")
-    return out
+    text = spath.read_text(encoding="utf-8")
+    out += [Problem(display, line_of(text, (), upgrade.KEY), upgrade.KEY, msg) for msg in [upgrade.version_problem(package)] if msg]
+    return out + [Problem(display, line, where, msg) for line, where, msg in unsupported(package, text)]
 
 
 def _kind(value) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import signal
 import threading
 import time
 from pathlib import Path
 
-from . import formula, sanity
+from . import formula, jsonfile, sanity, upgrade
 from .cells import parse_date, parse_number, parse_period
 from .paths import SCHEMA_NAME
 from .problems import DataError, Problem, Table, display_path
@@ -75,6 +74,37 @@ def _pattern_message(f, value: str) -> str:
         sep = "_" if f.name == "metric" else "-"
         return f"'{value}' is not a valid key (lowercase letters and digits joined by '{sep}')"
     return f"'{value}' does not match the pattern {f.pattern}"
+
+
+def cell_problem(f, value: str, pattern: DataPattern | None) -> str | None:
+    """What breaks the schema in one non-empty cell: its type, then each constraint its field declares (schema.CONSTRAINTS)."""
+    if f.type == "date":
+        return parse_date(value)[1]
+    if f.type in ("number", "integer"):
+        number, msg = parse_number(value)
+        if msg is None and f.type == "integer" and not re.fullmatch(r"-?[0-9]+", value):
+            msg = f"'{value}' is not a whole number" + (f" (write {int(number)})" if number == int(number) else "")
+        if msg is None and f.minimum is not None and number < f.minimum:
+            if f.minimum == 0:
+                msg = f"'{value}' is negative; amounts are never below 0 (put a decline in the metric name)"
+            else:
+                msg = f"'{value}' is below the minimum of {f.minimum:g}"
+        if msg is None and f.maximum is not None and number > f.maximum:
+            msg = f"'{value}' is above the maximum of {f.maximum:g}"
+        return msg
+    if f.enum and value not in f.enum:
+        return f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
+    if f.max_length and len(value) > f.max_length:
+        return f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
+    if f.min_length and len(value) < f.min_length:
+        return f"'{value}' is {len(value)} characters long (at least {f.min_length})"
+    if f.format == "period" and parse_period(value)[1]:
+        return parse_period(value)[1]
+    if pattern is not None and not pattern.gave_up and not (matched := pattern.fullmatch(value)):
+        return _pattern_message(f, value) if matched is False else (
+            f"pattern {f.pattern!r} took too long (more than {PATTERN_SECONDS:g} s for this column; it backtracks) on "
+            f"'{value[:40]}'; simplify it in {SCHEMA_NAME} (the column's later cells are not checked against it)")
+    return None
 
 
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
@@ -157,31 +187,7 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 problems.append(Problem(display, start, name, "field runs over several lines and takes in what looks like another row (an unclosed quote?)"))
         for f in resource.fields:
             value = row[f.name]
-            msg = None
-            if not value:
-                if f.required:
-                    msg = "required field is empty"
-            elif f.type == "date":
-                msg = parse_date(value)[1]
-            elif f.type in ("number", "integer"):
-                number, msg = parse_number(value)
-                if msg is None and f.type == "integer" and number != int(number):
-                    msg = f"'{value}' is not a whole number"
-                if msg is None and f.minimum is not None and number < f.minimum:
-                    if f.minimum == 0:
-                        msg = f"'{value}' is negative; amounts are never below 0 (put a decline in the metric name)"
-                    else:
-                        msg = f"'{value}' is below the minimum of {f.minimum:g}"
-            elif f.enum and value not in f.enum:
-                msg = f"'{value}' is not allowed (expected one of: {', '.join(f.enum)})"
-            elif f.max_length and len(value) > f.max_length:
-                msg = f"'{value[:40]}…' is {len(value)} characters long (at most {f.max_length})"
-            elif f.format == "period" and parse_period(value)[1]:
-                msg = parse_period(value)[1]
-            elif f.pattern and not patterns[f.name].gave_up and not (matched := patterns[f.name].fullmatch(value)):
-                msg = _pattern_message(f, value) if matched is False else (
-                    f"pattern {f.pattern!r} took too long (more than {PATTERN_SECONDS:g} s for this column; it backtracks) on "
-                    f"'{value[:40]}'; simplify it in {SCHEMA_NAME} (the column's later cells are not checked against it)")
+            msg = cell_problem(f, value, patterns[f.name] if f.pattern else None) if value else "required field is empty" if f.required else None
             if msg is None and value and f.unique:
                 if value in first_seen[f.name]:
                     msg = f"duplicate id '{value}' (first used on line {first_seen[f.name][value]})"
@@ -191,7 +197,7 @@ def check_table(resource: Resource, path: Path) -> tuple[Table | None, list[Prob
                 problems.append(Problem(display, start, f.name, msg))
         rows.append(row)
         lines.append(start)
-    if not rows:
+    if not rows and resource.name in sanity.CORE:  # a dictionary (watch.csv, topics.csv) may hold nothing yet
         problems.append(Problem(display, 1, "-", "file has a header but no rows"))
     return Table(resource, path, rows, lines), problems
 
@@ -283,6 +289,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
     shape = sanity.schema_problems(spath, display_path(spath))
     if shape:
         return {}, problems + shape
+    package = jsonfile.read(spath)
     try:
         resources = load_schema(spath)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -297,11 +304,12 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
             tables[res.name] = table
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
-    problems += sanity.check_rows(tables, sanity.plan_horizon(json.loads(spath.read_text(encoding="utf-8"))))
+    problems += sanity.check_rows(tables, sanity.plan_horizon(package))
     problems += sanity.check_units(tables)
     if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above
         problems += check_rules(tables)
     problems = list({(p.path, p.line, p.column): p for p in reversed(problems)}.values())[::-1]  # one per cell: the first
+    tables = upgrade.upgrade(tables, upgrade.version(package))  # validated as declared, read in the current shape
     return tables, sorted(problems, key=lambda p: (p.path, p.line, p.column))
 
 

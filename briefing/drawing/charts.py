@@ -166,7 +166,7 @@ def clients_chart(d: Dataset) -> Chart:
     data = pd.DataFrame({
         "party": rel["party"], "status": rel["status"].map(d.status_phrase), "direction": rel["direction"], "evidence": rel["evidence"],
         "date": rel["when"], "date_from": rel["_first"], "date_until": rel["_last"],
-        "dated": rel["as_of_basis"].map(lambda b: "no (commentary; the date is its source's)" if b == "undated" else "yes") if "as_of_basis" in rel else "yes",
+        "dated": rel["as_of_basis"].map(lambda b: "no (commentary; the date is its source's)" if b == "undated" else "yes"),
         "shown_as_latest": rel["relationship_id"].isin(set(latest["relationship_id"])).map({True: "yes", False: ""}),
         "source_ids": rel["source_ids"],
     }).reset_index(drop=True)

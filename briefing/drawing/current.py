@@ -76,10 +76,9 @@ def what_to_watch(d: Dataset) -> HTML:
     """watch.csv's items whose premises hold (the others are withheld and named by stale: lines), then, for each client
     moving away whose move no kept item covers and no party has confirmed, whether it will be."""
     items = []
-    if d.watch is not None:
-        for _, r in d.watch.iterrows():
-            premises = [p.strip() for p in r["premises"].split(";") if p.strip()]
-            items.append((r["question"], *premises))
+    for _, r in d.watch.iterrows():
+        premises = [p.strip() for p in r["premises"].split(";") if p.strip()]
+        items.append((r["question"], *premises))
     kept = say(d, *items)
     extra = []
     movers = d.movers()

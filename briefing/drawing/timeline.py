@@ -92,7 +92,7 @@ def timeline_chart(d: Dataset, more_where: str = "in the list below") -> Chart:
     only events dated to that day."""
     ev = timeline_order(d.events)
     ids = sorted({s for lst in ev["source_list"] for s in lst}, key=d.citation_number)
-    cols = ["date", "date_precision", *(["date_until"] if "date_until" in ev else []), "actor", "event_type", "status", "source_ids", "description"]
+    cols = ["date", "date_precision", *(["date_until"] if d.all_events["date_until"].ne("").any() else []), "actor", "event_type", "status", "source_ids", "description"]
     data = ev[cols].copy() if not ev.empty else d.events[[c for c in cols if c in d.events]]
     if ev.empty:
         chart = Chart("timeline", "No events yet", "", "No events had been reported by this date.", ids, data)

@@ -200,10 +200,9 @@ def _status_sentence(d: Dataset, s: dict) -> str:
 
 def _event_subject(d: Dataset, dis: dict) -> str:
     ids = {v["event_id"] for v in dis["versions"]}
-    if "event_id" in d.relationships:
-        linked = d.relationships[d.relationships["event_id"].isin(ids)]
-        if len(linked):
-            return party_name(linked.iloc[0]["party"])
+    linked = d.relationships[d.relationships["event_id"].isin(ids)]
+    if len(linked):
+        return party_name(linked.iloc[0]["party"])
     ev = d.event(dis["event_id"])
     if ev is None:
         return "Other"
@@ -250,8 +249,7 @@ def _event_ask(d: Dataset, dis: dict) -> tuple[str, str]:
 
 
 def _claim_ask(d: Dataset, dis: dict) -> tuple[str, str]:
-    topics = d.topics if d.topics is not None and "question" in d.topics else None
-    ask = str(topics.loc[dis["topic"], "question"]) if topics is not None and dis["topic"] in topics.index else ""
+    ask = str(d.topics.loc[dis["topic"], "question"]) if dis["topic"] in d.topics.index else ""
     if not ask:
         return "", ""
     shown, rest = dis["versions"][:2], len(dis["versions"]) - 2
@@ -310,7 +308,7 @@ def questions(d: Dataset) -> list[Question]:
     for dis in event_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
         subject = _event_subject(d, dis)
-        linked = "event_id" in d.relationships and d.relationships["event_id"].isin({v["event_id"] for v in dis["versions"]}).any()
+        linked = d.relationships["event_id"].isin({v["event_id"] for v in dis["versions"]}).any()
         add("event", subject, _event_sentence(dis), ids, 3 * linked, dis, _event_ask(d, dis))
     for dis in claim_disagreements(d):
         ids = [s for v in dis["versions"] for s in v["source_ids"]]
