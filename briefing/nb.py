@@ -37,7 +37,7 @@ def load(data_dir, as_of="", story_dir=""):
     _CITED.clear()
     try:
         if story_dir:
-            return _attach(_load(data_dir, as_of, rules=False), _read_stage(story_dir, data_dir))
+            return _attach(_load(data_dir, as_of, checked=False), _read_stage(story_dir, data_dir))
         return _load(data_dir, as_of)
     except DataError as exc:
         hint = "(check DATA= with make, or -p data_dir with papermill)"

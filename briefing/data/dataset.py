@@ -340,15 +340,16 @@ def _frame(table) -> pd.DataFrame:
     return df
 
 
-def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True) -> Dataset:
+def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True, checked: bool = True) -> Dataset:
     """Validate and load data_dir; keep only what was public on or before as_of.
 
     Sources and figures count from the source's known_from date; events from their date and
     relationships from their as_of, provided one of their sources is public by then.
-    Raises DataError listing every problem. rules=False skips the editorial rules (a past edition, read as it was).
+    Raises DataError listing every problem. rules=False skips the editorial rules (a past edition, read as it was);
+    checked=False only reads (data the build's story step has validated: validate.validate).
     """
     as_of = ("" if as_of is None else str(as_of)).strip() or None  # papermill's -p as_of 12345 passes a number: it is then "not a date"
-    tables = validated_tables(Path(data_dir), as_of, rules)
+    tables = validated_tables(Path(data_dir), as_of, rules, checked)
     sources = _frame(tables["sources"]).set_index("source_id", drop=False)
     sources["number"] = range(1, len(sources) + 1)
     events = _frame(tables["events"])

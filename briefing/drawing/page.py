@@ -105,7 +105,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str,
 
     if story_dir is not None:
         s = stage.read(story_dir, data_dir)
-        d = stage.attach(load(data_dir, as_of, rules=False), s)
+        d = stage.attach(load(data_dir, as_of, checked=False), s)
         meta = {**s.edition["page"], "colophon": colophon(revision)}
     else:
         d = load(data_dir, as_of)

@@ -70,7 +70,7 @@ def compute(data_dir: Path, as_of: str, base: str, base_given: str) -> tuple[dic
     from ..drawing.html import plain_ids
     from ..drawing.page import page_meta
 
-    d = load(data_dir, as_of)
+    d = load(data_dir, as_of, checked=False)  # write_stage has just validated it: the one validation of the build
     old = None
     if base:
         try:
