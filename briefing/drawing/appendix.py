@@ -14,9 +14,12 @@ import pandas as pd
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story import lead, ranking
+from .chartblock import chart_block
 from .chartkit import Chart
-from .html import EVIDENCE_WORDS, HTML, chart_block, status_list, table
+from .lists import EVIDENCE_WORDS, status_list
+from .markup import HTML
 from .story_blocks import all_statements, statements
+from .tables import table
 
 PARTS = (  # (key, title): the appendix in order; each part is #appendix-KEY, listed in the contents and ended by a way back
     ("method", "How this briefing is made"),

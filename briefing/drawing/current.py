@@ -10,7 +10,11 @@ from ..data.dataset import Dataset
 from ..story import standing as st
 from ..story.ranking import slug
 from .appendix import fold, folded_chart
-from .html import HTML, chart_block, cite, event_list, say
+from .chartblock import chart_block
+from .citations import cite
+from .lists import event_list
+from .markup import HTML
+from .say import say
 from .story_blocks import more_link
 from .timeline import timeline_chart
 

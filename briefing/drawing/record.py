@@ -16,7 +16,9 @@ from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
 from ..story.outlets import reported_by
 from .appendix import fold
-from .html import HTML, cite, csv_data_uri, plain_ids, table
+from .citations import cite, plain_ids
+from .markup import HTML
+from .tables import csv_data_uri, table
 
 MAX_POINTS = 12  # per entry: the heaviest first
 MAX_POINTS_TOTAL = 32  # the whole section (the June 2025 edition has 28): beyond it the heaviest entries keep theirs

@@ -10,7 +10,8 @@ from html import escape
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story import lead, ranking
-from .html import HTML, cite, plain_ids
+from .citations import cite, plain_ids
+from .markup import HTML
 
 
 def more_link(n: int, anchor: str, what: str = "") -> str:
