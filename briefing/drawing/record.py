@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data import fmt
 from ..data.dataset import Dataset
@@ -17,7 +18,7 @@ from ..story.checks import run_checks
 from ..story.outlets import reported_by
 from .appendix import fold
 from .citations import cite, plain_ids
-from .markup import HTML
+from .markup import HTML, render
 from .tables import csv_data_uri, table
 
 MAX_POINTS = 12  # per entry: the heaviest first
@@ -26,43 +27,25 @@ MAX_KEY_FIGURES = 30  # rows of the key-figures table; the CSV has every figure
 MAX_DISPUTES = 20  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
 
 
-def _q(text: str) -> str:
-    return f"<q>{escape(text)}</q>"
-
-
 MAX_VERSIONS = 8  # per point (the June 2025 edition has at most 6); the rest are counted, every row is in the CSVs
 
 
-def _versions(d: Dataset, q: ranking.Question) -> str:
+def _versions(d: Dataset, q: ranking.Question) -> Markup:
     """The versions behind one question, each with its sources, evidence, date and quote (the first MAX_VERSIONS)."""
-    items = _version_items(d, q)
-    more = f'<li class="note">\u2026 and {len(items) - MAX_VERSIONS:,} more versions (every row is in the CSVs).</li>' if len(items) > MAX_VERSIONS else ""
-    return "".join(items[:MAX_VERSIONS]) + more
+    items = _version_items(q)
+    return render("versions", d=d, items=items[:MAX_VERSIONS], hidden=len(items) - MAX_VERSIONS, period=q.kind == "period")
 
 
-def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
+def _version_items(q: ranking.Question) -> list[tuple[str, dict]]:
+    """(kind, row) for each version, as versions.html.j2 writes it."""
     dis = q.raw
     if q.kind in ("value", "period"):
-        return [
-            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
-            + f"{cite(d, v.get('exact_ids', v['source_ids']))}: {_q(v['quotes'][0])}"
-            + "".join(f"; given as {escape(r['value'])}{cite(d, r['source_ids'])}: {_q(r['quote'])}" for r in v.get("restated", ()))
-            + "</li>" for v in dis["versions"]] + [
-            f"<li><strong>{escape(r['value'])}</strong>, a rounding of {escape(' and of '.join(r['of']))}, so it supports neither alone"
-            f"{cite(d, r['source_ids'])}: {_q(r['quote'])}</li>" for r in dis.get("roundings", ())]
+        return [("value", v) for v in dis["versions"]] + [("rounding", r) for r in dis.get("roundings", ())]
     if q.kind == "event":
-        return [f"<li><strong>{escape(when)}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
-                f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v, when in zip(dis["versions"], _whens(dis))]
+        return [("event", {**v, "when": when}) for v, when in zip(dis["versions"], _whens(dis))]
     if q.kind == "claim":
-        return [
-            f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
-            + (", undated" if v["undated"] else f", {escape(v['when'])}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
-            + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
-            for v in dis["versions"]]
-    return [
-        f"<li>{escape(st['when'])}" + (" (undated, public by then)" if st["undated"] else "")
-        + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
-        for st in dis["steps"]]
+        return [("claim", v) for v in dis["versions"]]
+    return [("step", st) for st in dis["steps"]]
 
 
 def _whens(dis: dict) -> list[str]:
@@ -100,25 +83,16 @@ def disagreements_block(d: Dataset) -> HTML:
     items = ranking.disputes(d)
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    shown = items[:MAX_DISPUTES]
-    parts = []
+    entries = []
     budget = MAX_POINTS_TOTAL
-    for x in shown:
+    for x in items[:MAX_DISPUTES]:
         if budget <= 0:
             break
         keep = min(MAX_POINTS, budget, len(x.questions))
         budget -= keep
-        points = "".join(
-            f'<div class="point"><p class="finding">{_finding(d, q)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
-            for q in x.questions[:keep])
-        if len(x.questions) > keep:
-            points += f'<p class="more">\u2026 and {len(x.questions) - keep:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
-        n = len(x.questions)
-        parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
-                     f'<span class="count">{n} point{"s" * (n != 1)}</span></summary><div id="{x.anchor}-entry">{points}</div></details>')
-    if len(items) > len(parts):
-        parts.append(f'<p class="more">\u2026 and {len(items) - len(parts):,} more parties on whom sources differ (every row is in the CSVs).</p>')
-    return HTML("".join(parts))
+        points = [{"finding": Markup(_finding(d, q)), "why": _why(q), "versions": _versions(d, q)} for q in x.questions[:keep]]
+        entries.append({"anchor": x.anchor, "subject": x.subject, "n": len(x.questions), "points": points, "hidden": len(x.questions) - keep})
+    return HTML(render("disagreements", entries=entries, more=len(items) - len(entries)))
 
 
 def claims_block(d: Dataset) -> HTML:
@@ -131,11 +105,10 @@ def claims_block(d: Dataset) -> HTML:
     rest = claims[~claims["topic"].isin(disputed)]
     if rest.empty:
         return HTML("<p>Every claim in the reporting is among the disagreements above.</p>")
-    items = [f"<li><strong>{escape(r['topic'][:1].upper() + r['topic'][1:])}</strong>: {plain_ids(d, r['claim'])} "
-             f"({escape(r['evidence'])}, " + ("undated" if r.get("as_of_basis", "") == "undated" else escape(fmt.date_text(r["as_of"])))
-             + f"){cite(d, r['source_list'])}: {_q(r['quote'])}</li>" for _, r in rest.iterrows()]
+    items = [{"topic": r["topic"], "claim": r["claim"], "evidence": r["evidence"], "source_list": r["source_list"], "quote": r["quote"],
+              "when": "undated" if r.get("as_of_basis", "") == "undated" else fmt.date_text(r["as_of"])} for _, r in rest.iterrows()]
     summary = f"{len(items)} other claim{'s' * (len(items) != 1)}, each told by the texts in one version"
-    return HTML(fold(escape(summary), f'<ul class="claims">{"".join(items)}</ul>', "claims"))
+    return HTML(fold(escape(summary), render("claims", d=d, claims=items), "claims"))
 
 
 MAX_CHECK_VARIANTS = 4  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
