@@ -10,6 +10,7 @@ import re
 from html import escape
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data import fmt
 from ..data.dataset import Dataset
@@ -17,7 +18,7 @@ from ..story import lead, ranking
 from .chartblock import chart_block
 from .chartkit import Chart
 from .lists import EVIDENCE_WORDS, status_list
-from .markup import HTML
+from .markup import HTML, render
 from .story_blocks import all_statements, statements
 from .tables import table
 
@@ -45,10 +46,9 @@ def back_link() -> str:
             '<a href="#content">Back to the story</a></p>')
 
 
-def fold(summary: str, body: str, cls: str = "", anchor: str = "") -> str:
+def fold(summary: str, body: str, cls: str = "", anchor: str = "") -> Markup:
     """A long block folded under a one-line summary (markup, trusted); on paper only the summary prints."""
-    ident = f' id="{escape(anchor)}"' if anchor else ""
-    return f'<details class="fold{(" " + cls) if cls else ""}"{ident}><summary>{summary}</summary>{body}</details>'
+    return render("fold", summary=Markup(summary), body=Markup(body), cls=cls, anchor=anchor)
 
 
 def part(d: Dataset, key: str, *blocks) -> HTML:

@@ -17,7 +17,7 @@ from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
 from ..story.outlets import reported_by
 from .appendix import fold
-from .citations import cite, plain_ids
+from .citations import plain_ids
 from .markup import HTML, render
 from .tables import csv_data_uri, table
 
@@ -128,21 +128,11 @@ def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return res.loc[keep], hidden
 
 
-def _workings(d: Dataset, r: pd.Series) -> str:
-    verdict = VERDICT[r["verdict"]]
-    if r["tolerance"] and r["verdict"] in ("pass", "fail"):
-        verdict += f" (tolerance {r['tolerance']})"
-    vs = f" against {escape(r['expected_shown'])} reported ({fmt.signed_percent(r['difference_pct'])})" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
-    return (f"{escape(r['inputs'])} \u2192 <strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))} "
-            f"<span class=\"verdict {'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</span>")
-
-
-def _check_summary(r: pd.Series) -> str:
-    """A check in one line: what it computes, the result against the reported figure, and the verdict."""
-    vs = f" against {escape(r['expected_shown'])} reported" if r["expected_shown"] else ""
-    verdict = VERDICT[r["verdict"]]
-    return (f'<span class="check-label">{escape(r["label"])}:</span> <strong>{escape(r["shown"])}</strong>{vs} '
-            f'<span class="verdict {"na" if r["verdict"] == "n/a" else r["verdict"]}">{verdict}</span>')
+def _check_row(r: pd.Series) -> dict:
+    """A check's row as check_summary.html.j2 and check_workings.html.j2 write it: the difference from the reported figure
+    only where there is one."""
+    pct = r["difference_pct"]
+    return {**r.to_dict(), "difference": fmt.signed_percent(pct) if pd.notna(pct) else None}
 
 
 def checks_block(d: Dataset) -> HTML:
@@ -154,20 +144,12 @@ def checks_block(d: Dataset) -> HTML:
     blocks = []
     for check, g in shown.groupby("check", sort=False):
         base, alts = g[g["variant_metric"] == ""], g[g["variant_metric"] != ""]
-        head = base.iloc[0] if len(base) else g.iloc[0]
-        note = f'<p class="note">{plain_ids(d, head["note"])}</p>' if head["note"] else ""
-        variants = "".join(f"<li>{escape(r['variant'][:1].upper() + r['variant'][1:])}: {_workings(d, r)}</li>" for _, r in alts.iterrows())
-        if check in hidden:
-            n = hidden[check]
-            variants += f'<li class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""}, one per other value a source gives (every one is in the CSV below).</li>'
-        blocks.append(fold(_check_summary(head), f'<p class="workings">{_workings(d, head)}</p>{note}'
-                           + (f'<ul class="variants">{variants}</ul>' if variants else ""), "check", f"check-{check}"))
-    n_fail = int((res["verdict"] == "fail").sum())
-    n_pass = int((res["verdict"] == "pass").sum())
-    summary = (f"<p>Counting every variant, {n_pass} computation{'s' * (n_pass != 1)} pass{'es' * (n_pass == 1)} and {n_fail} fail{'s' * (n_fail == 1)} "
-               "(a variant swaps in another value a source gives). Open a check for its workings.</p>")
-    return HTML(summary + "".join(blocks)
-                + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
+        head = _check_row(base.iloc[0] if len(base) else g.iloc[0])
+        workings = render("check_workings", d=d, head=head, variants=[_check_row(r) for _, r in alts.iterrows()], hidden=hidden.get(check, 0),
+                          verdicts=VERDICT)
+        blocks.append(fold(render("check_summary", r=head, verdicts=VERDICT), workings, "check", f"check-{check}"))
+    return HTML(render("checks", blocks=blocks, n_fail=int((res["verdict"] == "fail").sum()), n_pass=int((res["verdict"] == "pass").sum()),
+                       csv=csv_data_uri(res.drop(columns=["check", "variant_metric"]))))
 
 
 def _changes(d: Dataset, base: str) -> list[dict]:
@@ -179,15 +161,8 @@ def changes_summary(d: Dataset, base: str) -> HTML:
     if not base:
         return HTML("")
     changes = _changes(d, base)
-    head = '<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
-    if not changes:
-        return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
-    top = summary(changes)  # the rule is in briefing/story/changes.py
-    items = "".join(f"<li><strong>{escape(GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
-    n = len(changes)
-    body = f'<ul class="changes">{items}</ul>' if top else f"<p>{escape(_counts(changes))}.</p>"
-    return HTML(head + body + f'<p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
-                f"since {escape(base_name(base))}, in the appendix</a></p></section>")
+    top = summary(changes) if changes else []  # the rule is in briefing/story/changes.py
+    return HTML(render("changes_summary", d=d, base=base_name(base), n=len(changes), top=top, groups=GROUPS, counts=_counts(changes)))
 
 
 def _counts(changes: list[dict]) -> str:
@@ -201,17 +176,9 @@ def changes_block(d: Dataset, base: str) -> HTML:
     if not base:
         return HTML("")
     changes = _changes(d, base)
-    head = f'<p class="note">Compared with {escape(base_name(base))}.</p>'
-    if not changes:
-        return HTML(head + "<p>Nothing was added, removed or changed.</p>")
-    groups = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
-    counts = _counts(changes)
-    full = "".join(f'<h4>{escape(GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
-                   + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
-    csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"}))
-    return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
-                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
-                f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
+    grouped = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
+    csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"})) if changes else ""
+    return HTML(render("changes", d=d, base=base_name(base), n=len(changes), counts=_counts(changes), groups=GROUPS, grouped=grouped, csv=csv))
 
 
 def base_name(base: str) -> str:
@@ -237,20 +204,12 @@ def key_figures_block(d: Dataset) -> HTML:
         if i >= MAX_KEY_FIGURES:  # the most widely reported are listed; the CSV below has every one
             continue
         under = [x for x in (f.period_text(), f"earlier: {earlier}" if earlier else "", "sources differ" if f.disputed else "") if x]
-        differ = f.n_total - f.n_sources
-        rows.append(f'<tr><td>{escape(f.label)}</td><td><span class="value">{escape(f.text())}</span>'
-                    + "".join(f'<span class="under">{escape(x)}</span>' for x in under)
-                    + f"</td><td>{escape(reported_by(d, f.source_ids, _quotes(d, metric, f.source_ids)))}{cite(d, f.source_ids)}"
-                    + (f"; {differ} other text{'s' * (differ != 1)} differ{'s' * (differ == 1)}" if differ > 0 else "") + "</td></tr>")
-    more = len(metrics) - min(len(metrics), MAX_KEY_FIGURES)
-    more_html = f'<p class="more">\u2026 and {more:,} more figures, less widely reported, in the CSV below.</p>' if more else ""
+        rows.append({"label": f.label, "value": f.text(), "under": under, "reported_by": reported_by(d, f.source_ids, _quotes(d, metric, f.source_ids)),
+                     "source_ids": f.source_ids, "differ": f.n_total - f.n_sources})
     n = len(metrics)
-    body = ('<div class="table-wrap"><table class="key-figures"><caption>The current value of each (the latest period\'s, as most sources give it)</caption>'
-            '<thead><tr><th scope="col">Figure</th><th scope="col">Value, and when</th><th scope="col">Reported by</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>{more_html}')
+    body = render("key_figures", d=d, rows=rows, more=n - min(n, MAX_KEY_FIGURES))
     return HTML(fold(f"All {n:,} key figure{'s' * (n != 1)}, each with its date and who reported it", body, "figures print-open")
-                + f'<p class="downloads">Download <a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">the key figures</a> '
-                f'\u00b7 <a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">every figure, one row per source</a> (CSV)</p>')
+                + render("figure_downloads", key_figures=csv_data_uri(pd.DataFrame(records)), figures=csv_data_uri(figure_rows(d))))
 
 
 def _quotes(d: Dataset, metric: str, source_ids) -> list[str]:
