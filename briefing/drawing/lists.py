@@ -6,38 +6,23 @@ import datetime as dt
 from html import escape
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story.ranking import SURE
-from .citations import cite, plain_ids
-from .markup import HTML
+from .citations import cite
+from .markup import HTML, render
 from .timeline import timeline_order
 
 
 def numbers_panel(d: Dataset) -> HTML:
     """'By the numbers': the metrics metrics.csv marks to lead, current values with their dates and changes, each cited."""
-    cells = []
-    for metric in d.lead_metrics():
-        f = d.fact(metric)
-        if not f:
-            continue
-        when = f" ({escape(f.period_text())})" if f.period else ""
-        prev = f.previous
-        change = ""
-        if prev is not None:
-            change = f'<span class="change">up from {escape(prev.text(True))}' if prev.amount < f.amount else f'<span class="change">down from {escape(prev.text(True))}'
-            change += (f" ({escape(prev.period_text())})" if prev.period else "") + cite(d, prev.source_ids) + "</span>"
-        big = f.text(short=True)
-        cells.append(f'<div class="num"><span class="big{" long" if len(big) > 9 else ""}">{escape(big)}</span>'
-                     f'<span class="what">{escape(f.label)}{when}{cite(d, f.source_ids)}</span>{change}</div>')
+    facts = [f for f in map(d.fact, d.lead_metrics()) if f]
     parties = d.pulling_back()
-    if len(parties):
-        cells.append(f'<div class="num"><span class="big">{len(parties)}</span><span class="what">clients whose latest reported move is away from Scale AI'
-                     f'{cite(d, [s for lst in parties["source_list"] for s in lst])}</span></div>')
-    if not cells:
+    if not facts and not len(parties):
         return HTML("")
-    return HTML(f'<section class="numbers" aria-labelledby="numbers-h"><h2 id="numbers-h">By the numbers</h2><div class="grid">{"".join(cells)}</div></section>')
+    return HTML(render("numbers", d=d, facts=facts, pulling_back=len(parties), pulling_back_sources=[s for lst in parties["source_list"] for s in lst]))
 
 
 EVIDENCE_WORDS = SURE  # how sure, after the status phrase (story.ranking.SURE); no verb, so it reads for one party or many
@@ -58,28 +43,17 @@ def status_list(d: Dataset, roles: list[str]) -> HTML:
     records: dict[tuple, list[str]] = {}  # the steps' text -> the parties with exactly that record
     for h in sorted(histories, key=lambda h: (h.moments[0].first, h.key)):
         steps = []
-        for m in h.moments:
+        for i, m in enumerate(h.moments):
             voices = []
             for direction in dict.fromkeys(m.rows["direction"]):
                 g = m.rows[m.rows["direction"] == direction]
                 r = g.iloc[0]
-                when = f"undated, public by {r['when']}" if r.get("as_of_basis", "") == "undated" else r["when"]
-                voices.append(f'{escape(d.status_phrase(r["status"]))} <span class="ev-{escape(r["evidence"])}">'
-                              f'({escape(EVIDENCE_WORDS.get(r["evidence"], r["evidence"]))}; {escape(when)})</span>'
-                              f'{_cite_by_date(d, [s for lst in g["source_list"] for s in lst], _last_day(d, r))}')
-            step = voices[0] if len(voices) == 1 else "accounts differ: " + " or ".join(voices)
-            steps.append(step)
-        if len(steps) > 1:
-            steps[-1] += ' <span class="latest">latest</span>'
+                voices.append({"phrase": d.status_phrase(r["status"]), "evidence": r["evidence"], "sure": EVIDENCE_WORDS.get(r["evidence"], r["evidence"]),
+                               "when": f"undated, public by {r['when']}" if r.get("as_of_basis", "") == "undated" else r["when"],
+                               "citations": Markup(_cite_by_date(d, [s for lst in g["source_list"] for s in lst], _last_day(d, r)))})
+            steps.append(render("status_step", voices=voices, latest=len(h.moments) > 1 and i == len(h.moments) - 1))
         records.setdefault(tuple(steps), []).append(h.key)
-    items = []
-    for steps, parties in list(records.items())[:MAX_PARTIES]:
-        if len(parties) == 1:
-            items.append(f"<li><strong>{escape(parties[0])}</strong>: {ARROW.join(steps)}.</li>")
-        else:
-            items.append(f"<li><strong>{escape(', '.join(parties[:-1]) + ' and ' + parties[-1])}</strong>, each: {steps[0]}.</li>")
-    more = (f'<p class="more">\u2026 and {len(records) - MAX_PARTIES:,} more (every status is in the CSV downloads).</p>') if len(records) > MAX_PARTIES else ""
-    return HTML(f'<ul class="status-list">{"".join(items)}</ul>{more}')
+    return HTML(render("status_list", records=list(records.items())[:MAX_PARTIES], more=len(records) - MAX_PARTIES, arrow=ARROW))
 
 
 def _last_day(d: Dataset, row: pd.Series) -> str:
@@ -122,13 +96,9 @@ def event_list(d: Dataset, event_types: list[str] | None = None, actors: list[st
         return HTML("<p>No events of this kind had been reported by this date.</p>")
     ev = timeline_order(ev)  # the chart's order: within a day, the announcement before the reports of it
     shown = ev.tail(limit)  # if cut, the oldest go: the newest news is never the part left out
-    days: dict[str, list[str]] = {}
+    days: dict[str, list[dict]] = {}
     for _, r in shown.iterrows():
-        days.setdefault(fmt.event_date_text(r), []).append(
-            f'<li><span class="status status-{escape(r["status"])}">{escape(r["status"])}</span> '
-            f'{plain_ids(d, r["description"])}{cite(d, r["source_list"])}</li>')
-    first = dict(zip(shown.apply(fmt.event_date_text, axis=1), shown["date"]))
-    items = [f'<li><time datetime="{escape(first[when])}">{escape(when)}</time><ul>{"".join(lis)}</ul></li>' for when, lis in days.items()]
-    cut = (f'<p class="more">The {len(ev) - len(shown):,} oldest of {len(ev):,} events are not listed here '
-           f"(every event is in the CSV download above).</p>") if len(ev) > len(shown) else ""
-    return HTML(f'{cut}<ol class="event-list">{"".join(items)}</ol>')
+        days.setdefault(fmt.event_date_text(r), []).append({"status": r["status"], "description": r["description"], "source_list": r["source_list"]})
+    dates = dict(zip(shown.apply(fmt.event_date_text, axis=1), shown["date"]))  # a day's datetime: its last event's date
+    return HTML(render("event_list", d=d, days=[{"when": when, "date": dates[when], "events": rows} for when, rows in days.items()],
+                       cut=len(ev) - len(shown), total=len(ev)))
