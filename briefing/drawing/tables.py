@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
-from html import escape
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data.dataset import Dataset
 from .citations import cite
+from .markup import render
 
 MAX_LIST = 40  # long tables show the first rows and "and N more"
 
@@ -43,16 +44,15 @@ SOURCE_COLUMNS = ("source_ids", "source_id", "sources")  # shown as citation num
 def table(df: pd.DataFrame, caption: str, limit: int = MAX_LIST, cls: str = "data", d: Dataset | None = None) -> str:
     """An accessible HTML table of a frame (escaped), first `limit` rows and a note of the rest; with the Dataset,
     a column of source ids reads as citation numbers linking to the sources."""
-    head = "".join(f'<th scope="col">{escape("sources" if d is not None and str(c) in SOURCE_COLUMNS else str(c).replace("_", " "))}</th>' for c in df.columns)
+    head = ["sources" if d is not None and str(c) in SOURCE_COLUMNS else str(c).replace("_", " ") for c in df.columns]
     src_cols = {i for i, c in enumerate(df.columns) if d is not None and str(c) in SOURCE_COLUMNS}
 
     def cell(i, v):
-        if i in src_cols and isinstance(v, str):
-            return cite(d, [x.strip() for x in v.split(";")]).replace('<sup class="cite">', "").replace("</sup>", "") or ""
-        return escape(_cell(v))
-    body = "".join("<tr>" + "".join(f"<td>{cell(i, v)}</td>" for i, v in enumerate(row)) + "</tr>" for row in df.head(limit).itertuples(index=False))
-    more = f'<p class="more">… and {len(df) - limit:,} more row{"s" * (len(df) - limit != 1)} in the CSV.</p>' if len(df) > limit else ""
-    return f'<div class="table-wrap"><table class="{cls}"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{more}'
+        if i in src_cols and isinstance(v, str):  # the citation numbers without their superscript: the column says what they are
+            return Markup(cite(d, [x.strip() for x in v.split(";")]).replace('<sup class="cite">', "").replace("</sup>", ""))
+        return _cell(v)
+    rows = [[cell(i, v) for i, v in enumerate(row)] for row in df.head(limit).itertuples(index=False)]
+    return str(render("table", cls=cls, caption=caption, head=head, rows=rows, more=len(df) - limit))
 
 
 def _cell(v) -> str:
