@@ -18,6 +18,7 @@ from .citations import cite, plain_ids
 
 BLOCKS_DIR = Path(__file__).parent / "templates" / "blocks"  # one template per block: the markup, readable without Python
 
+
 class HTML:
     """A block of trusted markup built from escaped parts."""
 
@@ -46,7 +47,8 @@ class HTML:
 
 class JoinLines(Extension):
     """A template's lines are joined without their line breaks and indentation, so a block's markup is written one tag a
-    line and renders on one line, as the page has it; a space that matters is written inside a line, never at its end."""
+    line and renders on one line, as the page has it. A space that matters is written inside a line, never at its end;
+    one that opens a line is written {{ " " }}. Prose is not wrapped: a line break inside a sentence would join two words."""
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         return re.sub(r"\n[ \t]*", "", source)
