@@ -9,12 +9,14 @@ from IPython.display import display
 from .data.dataset import load as _load
 from .data.problems import DataError
 from .drawing.appendix import appendix_intro, chart_table, charts_data_block, fold, folded_chart, part, parties_block, statements_block
+from .drawing.chartblock import chart_block
 from .drawing.charts import clients_chart, rivals_chart, valuation_chart
 from .drawing.current import clients_heading, events_record, heading, section, since_the_deal, what_to_watch, where_they_stand
-from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_list
-from .drawing.html import say as _say
+from .drawing.lists import event_list, numbers_panel, status_list
+from .drawing.markup import HTML
 from .drawing.page import sources_section
 from .drawing.record import changes_block, changes_summary, checks_block, claims_block, disagreements_block, key_figures_block
+from .drawing.say import say as _say
 from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .drawing.timeline import timeline_chart
 from .story.stage import attach as _attach

@@ -15,7 +15,7 @@ from conftest import ROOT, SMALL
 from briefing.data import fmt
 from briefing.data.dataset import load
 from briefing.data.validate import validate
-from briefing.drawing import html, record, story_blocks
+from briefing.drawing import citations, lists, record, story_blocks
 from briefing.drawing.page import data_last_date, sources_section
 from briefing.story import disagreements
 
@@ -67,7 +67,7 @@ def test_undated_commentary_is_marked_and_not_latest_on_the_page(small):
     assert "Google" not in {s["party"] for s in disagreements.status_disagreements(d)}
     google = d.latest_status().set_index("party").loc["Google"]
     assert google["as_of"] == "2025-06-12" and google["as_of_basis"] != "undated"
-    clients = str(html.status_list(d, ["client"]))
+    clients = str(lists.status_list(d, ["client"]))
     assert "June 12" in clients.split("<strong>Google</strong>")[1].split("</li>")[0]
 
 
@@ -180,7 +180,7 @@ def test_no_page_furniture_or_raw_metric_key_on_the_page(small):
     d = load(small)
     assert problems(small) == []
     page = "".join(str(b) for b in (record.key_figures_block(d), record.disagreements_block(d), record.checks_block(d),
-                                    html.status_list(d, ["client", "competitor", "new provider"])))
+                                    lists.status_list(d, ["client", "competitor", "new provider"])))
     text = re.sub(r'href="[^"]*"', "", page)  # the CSV downloads are the data itself, every row; the text a reader sees is not
     assert "growth score" not in text.lower() and "88.4" not in text
     for metric in d.metrics.index:
@@ -245,7 +245,7 @@ def test_status_list_reads_for_one_party_or_many(small):
                                                                   status="named as a client", direction="neutral", evidence="reported", as_of="2025-06-12",
                                                                   as_of_basis="undated", event_id="", speaker="", source_ids="agg-09",
                                                                   quote="Scale AI's clientele encompasses self-driving car companies and the U.S. government.")])
-    text = re.sub(r"<[^>]+>", "", str(html.status_list(load(small), ["client"])))
+    text = re.sub(r"<[^>]+>", "", str(lists.status_list(load(small), ["client"])))
     assert "self-driving car companies: named among Scale" in text
     assert not re.search(r"companies (was|is|confirmed)\b", text)
 
@@ -277,7 +277,7 @@ def test_a_two_day_window_reads_as_either_day():
 def test_a_text_known_only_later_is_not_merged_under_an_earlier_date(small):
     """Issue 28 (12): in the party list, a source that can only have been public on June 18 is cited under June 18."""
     d = load(small)
-    shown = re.sub(r"<[^>]+>", "", str(html.status_list(d, ["client"])))
+    shown = re.sub(r"<[^>]+>", "", str(lists.status_list(d, ["client"])))
     google = next(item for item in shown.split(".") if item.lstrip().startswith("Google"))
     assert "June 12, 2025)" in google and "known from June 18, 2025" in google, google
     late = [s for s in d.relationships.set_index("relationship_id").loc["rel-google-plans-to-cut-ties-reuters", "source_list"]
@@ -298,7 +298,7 @@ def test_every_claim_reaches_the_appendix(fixture, tmp_path):
     d = load(dest)
     page = str(record.disagreements_block(d)) + str(record.claims_block(d))
     for _, r in d.claims.iterrows():
-        assert str(html.plain_ids(d, r["claim"])) in page, r["claim_id"]
+        assert str(citations.plain_ids(d, r["claim"])) in page, r["claim_id"]
     assert "A claim told nowhere else." in str(record.claims_block(d))
     notebook = (ROOT / "notebooks" / "05_appendix.ipynb").read_text(encoding="utf-8")
     assert "claims_block(d)" in notebook

@@ -12,7 +12,8 @@ from conftest import DATA
 from briefing.data import fmt
 from briefing.data.dataset import load
 from briefing.drawing import copydesk
-from briefing.drawing.html import cite, say
+from briefing.drawing.citations import cite
+from briefing.drawing.say import say
 
 
 @pytest.fixture(scope="module")

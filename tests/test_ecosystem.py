@@ -126,7 +126,7 @@ def test_notebook_sources_list_is_for_lab_only(built: Path):
 
 
 def test_outputs_are_marked_for_mathjax_to_skip():
-    from briefing.drawing.html import HTML
+    from briefing.drawing.markup import HTML
 
     assert "mathjax_ignore" in HTML("<p>$5 and $6</p>")._repr_html_().split(">")[0]
 

@@ -16,7 +16,7 @@ from conftest import ROOT, append_rows
 
 from briefing.data.dataset import load
 from briefing.drawing.charts import clients_chart, rivals_chart
-from briefing.drawing.html import numbers_panel, status_list
+from briefing.drawing.lists import numbers_panel, status_list
 from briefing.story import disagreements, lead, ranking
 
 SMALL = ROOT / "tests" / "fixtures" / "small_data"

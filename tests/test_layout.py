@@ -145,7 +145,7 @@ def test_the_graph_is_read_at_all():
     known = modules(ROOT / "briefing", "briefing")
     edges = {(n, t) for n, p in known.items() for t, _, _ in imports(n, p, known, "briefing")}
     assert ("briefing.pipeline.output", "briefing.drawing.page") in edges  # a lazy import, inside a function
-    assert ("briefing.drawing.html", "briefing.data.fmt") in edges  # from ..data import fmt
+    assert ("briefing.drawing.say", "briefing.data.fmt") in edges  # from ..data import fmt
     assert ("briefing.__main__", "briefing.pipeline.cli") in edges
     assert len(edges) > 60
 

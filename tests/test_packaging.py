@@ -74,7 +74,7 @@ def test_building_the_package_prints_no_setuptools_warnings(wheel):
         assert warning not in out, f"setuptools says {warning!r}:\n" + "\n".join(ln for ln in out.splitlines() if warning in ln)[:2000]
     names = run(["unzip", "-Z1", path], path.parent).stdout.split()
     assert {"briefing/drawing/templates/briefing/index.html.j2", "briefing/drawing/templates/briefing/briefing.css",
-            "briefing/drawing/templates/briefing/conf.json"} <= set(names)
+            "briefing/drawing/templates/briefing/conf.json", "briefing/drawing/templates/blocks/masthead.html.j2"} <= set(names)
 
 
 def test_the_wheel_declares_every_package_the_code_imports(wheel):

@@ -20,8 +20,8 @@ N_EVENTS, N_FIGURES = 10_000, 2_000
 MAX_HTML_BYTES = 3_500_000  # 3.5 MB: a page that still opens quickly on a phone (event list complete up to MAX_EVENT_LIST)
 MAX_PDF_PAGES = 50  # the event list and the key figures are printed in full, up to their caps
 MAX_TIMELINE_MARKS = 400  # tooltip <title>s in the timeline SVG: a few named events per month, not one dot per event
-MAX_LIST_ITEMS = 40  # html.MAX_LIST
-MAX_EVENT_LIST = 150  # html.MAX_EVENT_LIST: the event list is complete up to here
+MAX_LIST_ITEMS = 40  # tables.MAX_LIST
+MAX_EVENT_LIST = 150  # lists.MAX_EVENT_LIST: the event list is complete up to here
 CHARTS = ("valuation", "clients", "timeline", "rivals")
 CHART_SVG = re.compile(r'<svg\b[^>]*\bclass="chart-svg"')  # nbconvert's serializer may reorder attributes
 

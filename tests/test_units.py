@@ -13,7 +13,7 @@ from conftest import DATA, ROOT
 from briefing.data import fmt
 from briefing.data.dataset import load
 from briefing.data.schema import data_dictionary, load_schema
-from briefing.drawing.html import say, versions_text
+from briefing.drawing.say import say, versions_text
 from briefing.story import changes, checks, disagreements
 
 

@@ -10,13 +10,17 @@ import re
 from html import escape
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story import lead, ranking
+from .chartblock import chart_block
 from .chartkit import Chart
-from .html import EVIDENCE_WORDS, HTML, chart_block, status_list, table
+from .lists import EVIDENCE_WORDS, status_list
+from .markup import HTML, render
 from .story_blocks import all_statements, statements
+from .tables import table
 
 PARTS = (  # (key, title): the appendix in order; each part is #appendix-KEY, listed in the contents and ended by a way back
     ("method", "How this briefing is made"),
@@ -38,14 +42,12 @@ PRINTED_NOTE = ("On paper the long parts are summarised. Every one is in full on
 
 def back_link() -> str:
     """The way out of a part: to the contents, or back to the top of the story."""
-    return ('<p class="back"><a href="#appendix-contents">Appendix contents</a> \u00b7 '
-            '<a href="#content">Back to the story</a></p>')
+    return str(render("back_link"))
 
 
-def fold(summary: str, body: str, cls: str = "", anchor: str = "") -> str:
+def fold(summary: str, body: str, cls: str = "", anchor: str = "") -> Markup:
     """A long block folded under a one-line summary (markup, trusted); on paper only the summary prints."""
-    ident = f' id="{escape(anchor)}"' if anchor else ""
-    return f'<details class="fold{(" " + cls) if cls else ""}"{ident}><summary>{summary}</summary>{body}</details>'
+    return render("fold", summary=Markup(summary), body=Markup(body), cls=cls, anchor=anchor)
 
 
 def part(d: Dataset, key: str, *blocks) -> HTML:
@@ -53,9 +55,7 @@ def part(d: Dataset, key: str, *blocks) -> HTML:
     body = "".join(str(b) for b in blocks if b is not None and str(b))
     if not body:
         return HTML("")
-    title = TITLES[key]
-    return HTML(f'<section class="part" id="appendix-{escape(key)}" aria-labelledby="appendix-{escape(key)}-h">'
-                f'<h3 id="appendix-{escape(key)}-h">{escape(title)}</h3>{body}{back_link()}</section>')
+    return HTML(render("part", key=key, title=TITLES[key], body=Markup(body)))
 
 
 def parts_present(base: str) -> list[tuple[str, str]]:
@@ -64,45 +64,19 @@ def parts_present(base: str) -> list[tuple[str, str]]:
 
 
 def contents(base: str) -> str:
-    items = "".join(f'<li><a href="#appendix-{k}">{escape(t)}</a></li>' for k, t in parts_present(base))
-    items += f'<li><a href="#{SOURCES_ANCHOR}">Sources</a></li>'
-    return (f'<nav class="contents" id="appendix-contents" aria-labelledby="appendix-contents-h"><h3 id="appendix-contents-h">In this appendix</h3>'
-            f"<ol>{items}</ol></nav>")
+    return str(render("contents", parts=parts_present(base), sources_anchor=SOURCES_ANCHOR))
 
 
 def appendix_intro(d: Dataset, base: str = "") -> HTML:
     """The appendix's heading, what it holds, its contents list, and how the briefing is made (folded)."""
     n = {"source": len(d.sources), "event": d.n_events, "figure": len(d.figures), "status report": len(d.relationships)}
     counts = [f"{v:,} {k}{'s' * (v != 1)}" for k, v in n.items()]
-    return HTML(
-        '<h2 id="appendix-h">The full record</h2>'
-        f"<p>Everything behind the story above: {', '.join(counts[:-1])} and {counts[-1]}, each with the words of its source. "
-        "Nothing is averaged; where sources differ, every version is here.</p>"
-        f'<p class="print-only note">{escape(PRINTED_NOTE)}</p>'
-        + contents(base) + str(part(d, "method", fold("Evidence levels, dates, figures, how the story is chosen, sources", _method(), "method"))))
+    method = part(d, "method", fold("Evidence levels, dates, figures, how the story is chosen, sources", _method(), "method"))
+    return HTML(render("appendix_intro", counts=counts, printed_note=PRINTED_NOTE, contents=Markup(contents(base)), method=method))
 
 
-def _method() -> str:
-    return (
-        "<ul>"
-        "<li><strong>How sure.</strong> <em>On the record</em> (confirmed): the quote puts the statement in the party's own mouth. "
-        "<em>Reported</em>: an outlet's account, or a party's release as an outlet relays it. <em>Unattributed</em> (rumoured): hedged, "
-        "or with no one named as its source. No account is raised a level because many texts repeat it.</li>"
-        "<li><strong>Dates.</strong> A date given as a window (\u201cbetween June 12 and 18\u201d) or a month is shown as that, everywhere. "
-        "A text with no date of its own is <em>undated</em>: it counts from the day of the latest events it reports (\u201cpublic by\u201d that day), "
-        "and never outranks dated reporting as a party's latest status. Within one day, what a party announced comes before what was "
-        "reported about it.</li>"
-        "<li><strong>Figures.</strong> A figure's current value is the one most sources give for its latest period; values for different "
-        "periods are a series, not a disagreement. In each disagreement the version listed first is the one the story leads with: "
-        "the surest evidence, then a dated source over undated commentary, then the most sources. Checks recompute reported figures from "
-        "others and swap in every other value a source gives; a check passes when the computed value is within its tolerance of the "
-        "reported one.</li>"
-        f"<li><strong>The story.</strong> The headline names the deal until its newest key event is more than {lead.MOVED_ON_DAYS} days later, "
-        f"then leads with that event. Latest lists up to {ranking.STORY_LATEST} developments after the deal, newest first, at most {lead.PER_DAY} a day; "
-        "a change between two unconfirmed accounts is not a development. The disputes shown first are those that change the story: a figure that "
-        "fails a check, a lead figure, where a party stands, the deal's own terms; then the most widely reported.</li>"
-        "<li><strong>Sources.</strong> Numbers in brackets link to the numbered list at the end; each source's quoted words are checked "
-        "against its text before every release.</li></ul>")
+def _method() -> Markup:
+    return render("method", moved_on_days=lead.MOVED_ON_DAYS, story_latest=ranking.STORY_LATEST, per_day=lead.PER_DAY)
 
 
 # ---------------------------------------------------------------- the parties, folded by role
@@ -181,7 +155,7 @@ def chart_table(d: Dataset, chart: Chart) -> HTML:
     frame = reader_frame(chart.data)
     frame.columns = ["sources" if c == "Sources" else c for c in frame.columns]  # table() turns a sources column into citation numbers
     body = table(frame, chart.title, d=d, cls="data reader").replace('<th scope="col">sources</th>', '<th scope="col">Sources</th>')
-    return HTML(fold(escape(chart.title), f'<div id="data-{chart.name}-table">{body}</div>', "chart-data", f"data-{chart.name}"))
+    return HTML(fold(escape(chart.title), render("chart_table", name=chart.name, table=Markup(body)), "chart-data", f"data-{chart.name}"))
 
 
 def folded_chart(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTML:
@@ -190,7 +164,7 @@ def folded_chart(d: Dataset, chart: Chart, data_html: HTML | None = None) -> HTM
     block = chart_block(d, chart, data_html=data_html)
     if chart.empty_message:
         return block
-    return HTML(fold(f'{escape(chart.title)}<span class="hint">: show the chart</span>', str(block), "chart"))
+    return HTML(fold(render("chart_fold_summary", title=chart.title), str(block), "chart"))
 
 
 def charts_data_block(d: Dataset, *charts: Chart) -> HTML:

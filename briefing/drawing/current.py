@@ -4,13 +4,15 @@ where each party stands, what happened since the deal (with the timeline once th
 from __future__ import annotations
 
 import dataclasses
-from html import escape
 
 from ..data.dataset import Dataset
 from ..story import standing as st
 from ..story.ranking import slug
 from .appendix import fold, folded_chart
-from .html import HTML, chart_block, cite, event_list, say
+from .chartblock import chart_block
+from .lists import event_list
+from .markup import HTML, render
+from .say import say
 from .story_blocks import more_link
 from .timeline import timeline_chart
 
@@ -20,7 +22,7 @@ TIMELINE_MONTHS = 3  # the timeline joins the story once it spans more than this
 def heading(text: str) -> HTML:
     """A story section's heading, computed (its words follow the data), with the anchor a markdown heading would get."""
     anchor = slug(text)
-    return HTML(f'<h2 id="{escape(anchor)}">{escape(text)}<a class="anchor-link" href="#{escape(anchor)}">\u00b6</a></h2>')
+    return HTML(render("heading", anchor=anchor, text=text))
 
 
 def section(title: str, *blocks) -> HTML:
@@ -41,8 +43,7 @@ def where_they_stand(d: Dataset, roles: list[str], told: HTML | None = None) -> 
     items, more = st.to_tell(d, roles, told.told if told is not None else set())
     if not items:
         return HTML("")
-    text = " ".join(f"{escape(i['text'][:-1])}{cite(d, i['source_ids'])}." for i in items)
-    return HTML(f'<p class="standing">{text}</p>{more_link(more, "appendix-parties", "parties")}')
+    return HTML(render("standing", d=d, items=items, more=more_link(more, "appendix-parties", "parties")))
 
 
 def since_the_deal(d: Dataset) -> HTML:
@@ -51,13 +52,12 @@ def since_the_deal(d: Dataset) -> HTML:
     items, more = st.since_the_deal(d)
     if not items and not timeline_in_story(d):
         return HTML("")
-    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
-                  for i in items)
-    body = f'<ul class="since">{lis}</ul>{more_link(more, "appendix-events", "developments")}' if lis else ""
+    timeline = ""
     if timeline_in_story(d):  # the year since the deal's first month; the whole timeline's events are listed in the appendix
         year = dataclasses.replace(d, events=d.events[d.events["date"] > st.first_month_end(d)].reset_index(drop=True))
-        body += str(chart_block(d, timeline_chart(year, "in the appendix"), table_in_appendix=True, appendix_anchor="appendix-events"))
-    return HTML(str(heading("Since the deal")) + body)
+        timeline = chart_block(d, timeline_chart(year, "in the appendix"), table_in_appendix=True, appendix_anchor="appendix-events")
+    return HTML(render("since", d=d, heading=heading("Since the deal"), items=items, more=more_link(more, "appendix-events", "developments"),
+                       timeline=timeline))
 
 
 def timeline_in_story(d: Dataset) -> bool:
@@ -86,7 +86,5 @@ def what_to_watch(d: Dataset) -> HTML:
         if r["party"] in kept.told:
             continue
         how = "reported" if r["evidence"] == "reported" else "unattributed"
-        extra.append(f"Whether {escape(r['party'])} confirms it is {escape(d.status_phrase(r['status']))}: so far the account is {how}"
-                     f"{cite(d, r['source_list'])}.")
-    more = f"<p>{' '.join(extra)}</p>" if extra else ""
-    return HTML(str(kept) + more, kept.stale, kept.told)
+        extra.append({"party": r["party"], "status": d.status_phrase(r["status"]), "how": how, "source_ids": r["source_list"]})
+    return HTML(render("what_to_watch", d=d, kept=kept, movers=extra), kept.stale, kept.told)

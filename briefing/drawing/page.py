@@ -3,7 +3,6 @@ self-contained HTML briefing, with its numbered sources, its metadata and its co
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
 from .. import __version__
@@ -12,6 +11,7 @@ from ..data.dataset import load
 from ..story import stage
 from ..story.lead import headline, moved_on
 from ..story.outlets import outlet_name
+from .markup import render
 from .notebooks import combine
 
 PROJECT = "Scale AI briefing project"
@@ -42,28 +42,14 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
         name = s["outlet"] or "Outlet not named"
         if s["outlet"] and s["outlet_basis"].startswith("collection README"):
             name += " (per the collection's notes)"
-        head = f" \u2014 \u201c{escape(s['headline'])}\u201d" if s["headline"] else ""
         date = f"published {fmt.period_text(s['published'])}" if s["published"] else f"undated; reports events up to {fmt.date_text(s['known_from'])}"
         where = f"text {texts[s['document']]}" + (f", item {int(float(s['item']))}" if s["item"] else "") + (", closing summary" if s["item"] == "" and sid.endswith("summary") else "")
-        credited = f"; relays reporting by {escape(s['credited_to'].replace(';', ', '))}" if s["credited_to"] else ""
-        qs = list(dict.fromkeys(quotes.get(sid, [])))
-        quoted = ""
-        if qs:
-            more = (f'<li class="note">\u2026 and {len(qs) - MAX_QUOTES:,} more, in the CSV downloads</li>') if len(qs) > MAX_QUOTES else ""
-            quoted = (f'<details class="quoted"><summary>Quoted passages ({len(qs):,})</summary><ul>'
-                      + "".join(f"<li><q>{escape(q)}</q></li>" for q in qs[:MAX_QUOTES]) + more + "</ul></details>")
         shown_date = "" if date == last_date else f"; {date}"  # a run of items of one text says its date once
         last_date = date
-        items.append(
-            f'<li id="src-{escape(sid)}" value="{d.citation_number(sid)}" title="{escape(sid)}: {escape(date)}"><strong>{escape(name)}</strong>{head}'
-            f' <span class="meta">{escape(where[:1].upper() + where[1:])}{escape(shown_date)}{credited}.</span>{quoted}</li>'
-        )
-    h = f"h{level}"
-    if not items:
-        return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}><p>No source had been published by this date.</p></section>'
-    intro = ("<p class=\"note\">Numbers in brackets in the text point here. Each source is a text, or an item of a text, in the project's "
-             "source collection; every quoted passage is checked word for word against it.</p>")
-    return f'<section class="sources" aria-labelledby="sources-h"><{h} id="sources-h">{title}</{h}>{intro}<ol>{"".join(items)}</ol></section>'
+        items.append({"id": sid, "number": d.citation_number(sid), "date": date, "name": name, "headline": s["headline"],
+                      "where": where[:1].upper() + where[1:], "shown_date": shown_date, "credited_to": s["credited_to"].replace(";", ", "),
+                      "quotes": list(dict.fromkeys(quotes.get(sid, [])))})
+    return str(render("sources", level=level, title=title, sources=items, max_quotes=MAX_QUOTES))
 
 
 def page_meta(d, headline: str, rev: str) -> dict:

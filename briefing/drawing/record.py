@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from ..data import fmt
 from ..data.dataset import Dataset
@@ -16,7 +17,9 @@ from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
 from ..story.outlets import reported_by
 from .appendix import fold
-from .html import HTML, cite, csv_data_uri, plain_ids, table
+from .citations import plain_ids
+from .markup import HTML, render
+from .tables import csv_data_uri, table
 
 MAX_POINTS = 12  # per entry: the heaviest first
 MAX_POINTS_TOTAL = 32  # the whole section (the June 2025 edition has 28): beyond it the heaviest entries keep theirs
@@ -24,43 +27,25 @@ MAX_KEY_FIGURES = 30  # rows of the key-figures table; the CSV has every figure
 MAX_DISPUTES = 20  # entries in the appendix; beyond it the heaviest are shown and "and N more" (every row is in the CSVs)
 
 
-def _q(text: str) -> str:
-    return f"<q>{escape(text)}</q>"
-
-
 MAX_VERSIONS = 8  # per point (the June 2025 edition has at most 6); the rest are counted, every row is in the CSVs
 
 
-def _versions(d: Dataset, q: ranking.Question) -> str:
+def _versions(d: Dataset, q: ranking.Question) -> Markup:
     """The versions behind one question, each with its sources, evidence, date and quote (the first MAX_VERSIONS)."""
-    items = _version_items(d, q)
-    more = f'<li class="note">\u2026 and {len(items) - MAX_VERSIONS:,} more versions (every row is in the CSVs).</li>' if len(items) > MAX_VERSIONS else ""
-    return "".join(items[:MAX_VERSIONS]) + more
+    items = _version_items(q)
+    return render("versions", d=d, items=items[:MAX_VERSIONS], hidden=len(items) - MAX_VERSIONS, period=q.kind == "period")
 
 
-def _version_items(d: Dataset, q: ranking.Question) -> list[str]:
+def _version_items(q: ranking.Question) -> list[tuple[str, dict]]:
+    """(kind, row) for each version, as versions.html.j2 writes it."""
     dis = q.raw
     if q.kind in ("value", "period"):
-        return [
-            f"<li><strong>{escape(v['value'])}</strong>" + (f" for {escape(v['period'])}" if q.kind == "period" else "")
-            + f"{cite(d, v.get('exact_ids', v['source_ids']))}: {_q(v['quotes'][0])}"
-            + "".join(f"; given as {escape(r['value'])}{cite(d, r['source_ids'])}: {_q(r['quote'])}" for r in v.get("restated", ()))
-            + "</li>" for v in dis["versions"]] + [
-            f"<li><strong>{escape(r['value'])}</strong>, a rounding of {escape(' and of '.join(r['of']))}, so it supports neither alone"
-            f"{cite(d, r['source_ids'])}: {_q(r['quote'])}</li>" for r in dis.get("roundings", ())]
+        return [("value", v) for v in dis["versions"]] + [("rounding", r) for r in dis.get("roundings", ())]
     if q.kind == "event":
-        return [f"<li><strong>{escape(when)}</strong> ({escape(v['status'])}){cite(d, v['source_ids'])}: "
-                f"{plain_ids(d, v['description'])} {_q(v['quote'])}</li>" for v, when in zip(dis["versions"], _whens(dis))]
+        return [("event", {**v, "when": when}) for v, when in zip(dis["versions"], _whens(dis))]
     if q.kind == "claim":
-        return [
-            f"<li><strong>{plain_ids(d, v['claim'])}</strong> ({escape(v['evidence'])}"
-            + (", undated" if v["undated"] else f", {escape(v['when'])}") + f"){cite(d, v['source_ids'])}: {_q(v['quote'])}"
-            + (f' <span class="note">{plain_ids(d, v["note"])}</span>' if v["note"] else "") + "</li>"
-            for v in dis["versions"]]
-    return [
-        f"<li>{escape(st['when'])}" + (" (undated, public by then)" if st["undated"] else "")
-        + f": <strong>{escape(d.status_phrase(st['status']))}</strong> ({escape(st['evidence'])}){cite(d, st['source_ids'])}: {_q(st['quote'])}</li>"
-        for st in dis["steps"]]
+        return [("claim", v) for v in dis["versions"]]
+    return [("step", st) for st in dis["steps"]]
 
 
 def _whens(dis: dict) -> list[str]:
@@ -98,25 +83,16 @@ def disagreements_block(d: Dataset) -> HTML:
     items = ranking.disputes(d)
     if not items:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
-    shown = items[:MAX_DISPUTES]
-    parts = []
+    entries = []
     budget = MAX_POINTS_TOTAL
-    for x in shown:
+    for x in items[:MAX_DISPUTES]:
         if budget <= 0:
             break
         keep = min(MAX_POINTS, budget, len(x.questions))
         budget -= keep
-        points = "".join(
-            f'<div class="point"><p class="finding">{_finding(d, q)}{escape(_why(q))}</p><ul>{_versions(d, q)}</ul></div>'
-            for q in x.questions[:keep])
-        if len(x.questions) > keep:
-            points += f'<p class="more">\u2026 and {len(x.questions) - keep:,} more points on {escape(x.subject)} (every row is in the CSVs).</p>'
-        n = len(x.questions)
-        parts.append(f'<details class="dispute" id="{x.anchor}"><summary><h4>{escape(x.subject)}</h4>'
-                     f'<span class="count">{n} point{"s" * (n != 1)}</span></summary><div id="{x.anchor}-entry">{points}</div></details>')
-    if len(items) > len(parts):
-        parts.append(f'<p class="more">\u2026 and {len(items) - len(parts):,} more parties on whom sources differ (every row is in the CSVs).</p>')
-    return HTML("".join(parts))
+        points = [{"finding": Markup(_finding(d, q)), "why": _why(q), "versions": _versions(d, q)} for q in x.questions[:keep]]
+        entries.append({"anchor": x.anchor, "subject": x.subject, "n": len(x.questions), "points": points, "hidden": len(x.questions) - keep})
+    return HTML(render("disagreements", entries=entries, more=len(items) - len(entries)))
 
 
 def claims_block(d: Dataset) -> HTML:
@@ -129,11 +105,10 @@ def claims_block(d: Dataset) -> HTML:
     rest = claims[~claims["topic"].isin(disputed)]
     if rest.empty:
         return HTML("<p>Every claim in the reporting is among the disagreements above.</p>")
-    items = [f"<li><strong>{escape(r['topic'][:1].upper() + r['topic'][1:])}</strong>: {plain_ids(d, r['claim'])} "
-             f"({escape(r['evidence'])}, " + ("undated" if r.get("as_of_basis", "") == "undated" else escape(fmt.date_text(r["as_of"])))
-             + f"){cite(d, r['source_list'])}: {_q(r['quote'])}</li>" for _, r in rest.iterrows()]
+    items = [{"topic": r["topic"], "claim": r["claim"], "evidence": r["evidence"], "source_list": r["source_list"], "quote": r["quote"],
+              "when": "undated" if r.get("as_of_basis", "") == "undated" else fmt.date_text(r["as_of"])} for _, r in rest.iterrows()]
     summary = f"{len(items)} other claim{'s' * (len(items) != 1)}, each told by the texts in one version"
-    return HTML(fold(escape(summary), f'<ul class="claims">{"".join(items)}</ul>', "claims"))
+    return HTML(fold(escape(summary), render("claims", d=d, claims=items), "claims"))
 
 
 MAX_CHECK_VARIANTS = 4  # per check in the appendix: failures and uncomputable ones first, then the most-cited; the CSV has all
@@ -153,21 +128,11 @@ def _variants_shown(res: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return res.loc[keep], hidden
 
 
-def _workings(d: Dataset, r: pd.Series) -> str:
-    verdict = VERDICT[r["verdict"]]
-    if r["tolerance"] and r["verdict"] in ("pass", "fail"):
-        verdict += f" (tolerance {r['tolerance']})"
-    vs = f" against {escape(r['expected_shown'])} reported ({fmt.signed_percent(r['difference_pct'])})" if r["difference_pct"] is not None and r["difference_pct"] == r["difference_pct"] else ""
-    return (f"{escape(r['inputs'])} \u2192 <strong>{escape(r['shown'])}</strong>{vs}{cite(d, r['sources'].split(';'))} "
-            f"<span class=\"verdict {'na' if r['verdict'] == 'n/a' else r['verdict']}\">{verdict}</span>")
-
-
-def _check_summary(r: pd.Series) -> str:
-    """A check in one line: what it computes, the result against the reported figure, and the verdict."""
-    vs = f" against {escape(r['expected_shown'])} reported" if r["expected_shown"] else ""
-    verdict = VERDICT[r["verdict"]]
-    return (f'<span class="check-label">{escape(r["label"])}:</span> <strong>{escape(r["shown"])}</strong>{vs} '
-            f'<span class="verdict {"na" if r["verdict"] == "n/a" else r["verdict"]}">{verdict}</span>')
+def _check_row(r: pd.Series) -> dict:
+    """A check's row as check_summary.html.j2 and check_workings.html.j2 write it: the difference from the reported figure
+    only where there is one."""
+    pct = r["difference_pct"]
+    return {**r.to_dict(), "difference": fmt.signed_percent(pct) if pd.notna(pct) else None}
 
 
 def checks_block(d: Dataset) -> HTML:
@@ -179,20 +144,12 @@ def checks_block(d: Dataset) -> HTML:
     blocks = []
     for check, g in shown.groupby("check", sort=False):
         base, alts = g[g["variant_metric"] == ""], g[g["variant_metric"] != ""]
-        head = base.iloc[0] if len(base) else g.iloc[0]
-        note = f'<p class="note">{plain_ids(d, head["note"])}</p>' if head["note"] else ""
-        variants = "".join(f"<li>{escape(r['variant'][:1].upper() + r['variant'][1:])}: {_workings(d, r)}</li>" for _, r in alts.iterrows())
-        if check in hidden:
-            n = hidden[check]
-            variants += f'<li class="note">\u2026 and {n:,} more variant{"s" if n != 1 else ""}, one per other value a source gives (every one is in the CSV below).</li>'
-        blocks.append(fold(_check_summary(head), f'<p class="workings">{_workings(d, head)}</p>{note}'
-                           + (f'<ul class="variants">{variants}</ul>' if variants else ""), "check", f"check-{check}"))
-    n_fail = int((res["verdict"] == "fail").sum())
-    n_pass = int((res["verdict"] == "pass").sum())
-    summary = (f"<p>Counting every variant, {n_pass} computation{'s' * (n_pass != 1)} pass{'es' * (n_pass == 1)} and {n_fail} fail{'s' * (n_fail == 1)} "
-               "(a variant swaps in another value a source gives). Open a check for its workings.</p>")
-    return HTML(summary + "".join(blocks)
-                + f'<p><a class="download" download="checks.csv" href="{csv_data_uri(res.drop(columns=["check", "variant_metric"]))}">Download the checks (CSV)</a></p>')
+        head = _check_row(base.iloc[0] if len(base) else g.iloc[0])
+        workings = render("check_workings", d=d, head=head, variants=[_check_row(r) for _, r in alts.iterrows()], hidden=hidden.get(check, 0),
+                          verdicts=VERDICT)
+        blocks.append(fold(render("check_summary", r=head, verdicts=VERDICT), workings, "check", f"check-{check}"))
+    return HTML(render("checks", blocks=blocks, n_fail=int((res["verdict"] == "fail").sum()), n_pass=int((res["verdict"] == "pass").sum()),
+                       csv=csv_data_uri(res.drop(columns=["check", "variant_metric"]))))
 
 
 def _changes(d: Dataset, base: str) -> list[dict]:
@@ -204,15 +161,8 @@ def changes_summary(d: Dataset, base: str) -> HTML:
     if not base:
         return HTML("")
     changes = _changes(d, base)
-    head = '<section class="changes-summary" aria-labelledby="changes-h"><h2 id="changes-h">Since the last edition</h2>'
-    if not changes:
-        return HTML(head + f"<p>Nothing was added, removed or changed since {escape(base_name(base))}.</p></section>")
-    top = summary(changes)  # the rule is in briefing/story/changes.py
-    items = "".join(f"<li><strong>{escape(GROUPS[c['group']])}:</strong> {plain_ids(d, c['text'])}</li>" for c in top)
-    n = len(changes)
-    body = f'<ul class="changes">{items}</ul>' if top else f"<p>{escape(_counts(changes))}.</p>"
-    return HTML(head + body + f'<p class="more"><a href="#appendix-changes">All {n} change{"s" * (n != 1)} '
-                f"since {escape(base_name(base))}, in the appendix</a></p></section>")
+    top = summary(changes) if changes else []  # the rule is in briefing/story/changes.py
+    return HTML(render("changes_summary", d=d, base=base_name(base), n=len(changes), top=top, groups=GROUPS, counts=_counts(changes)))
 
 
 def _counts(changes: list[dict]) -> str:
@@ -226,17 +176,9 @@ def changes_block(d: Dataset, base: str) -> HTML:
     if not base:
         return HTML("")
     changes = _changes(d, base)
-    head = f'<p class="note">Compared with {escape(base_name(base))}.</p>'
-    if not changes:
-        return HTML(head + "<p>Nothing was added, removed or changed.</p>")
-    groups = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
-    counts = _counts(changes)
-    full = "".join(f'<h4>{escape(GROUPS[g])} ({len(cs)})</h4><ul class="changes">'
-                   + "".join(f"<li>{plain_ids(d, c['text'])}</li>" for c in cs) + "</ul>" for g, cs in groups.items() if cs)
-    csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"}))
-    return HTML(head + f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}: {escape(counts)}.</p>"
-                f'<details class="full-list"><summary>Show all {len(changes)} change{"s" if len(changes) != 1 else ""}</summary>{full}</details>'
-                f'<p><a class="download" download="changes.csv" href="{csv}">Download every change (CSV)</a></p>')
+    grouped = {g: [c for c in changes if c["group"] == g] for g in GROUPS}
+    csv = csv_data_uri(pd.DataFrame(changes)[["group", "change", "date", "text", "ids"]].rename(columns={"change": "kind", "text": "change", "ids": "rows"})) if changes else ""
+    return HTML(render("changes", d=d, base=base_name(base), n=len(changes), counts=_counts(changes), groups=GROUPS, grouped=grouped, csv=csv))
 
 
 def base_name(base: str) -> str:
@@ -262,20 +204,12 @@ def key_figures_block(d: Dataset) -> HTML:
         if i >= MAX_KEY_FIGURES:  # the most widely reported are listed; the CSV below has every one
             continue
         under = [x for x in (f.period_text(), f"earlier: {earlier}" if earlier else "", "sources differ" if f.disputed else "") if x]
-        differ = f.n_total - f.n_sources
-        rows.append(f'<tr><td>{escape(f.label)}</td><td><span class="value">{escape(f.text())}</span>'
-                    + "".join(f'<span class="under">{escape(x)}</span>' for x in under)
-                    + f"</td><td>{escape(reported_by(d, f.source_ids, _quotes(d, metric, f.source_ids)))}{cite(d, f.source_ids)}"
-                    + (f"; {differ} other text{'s' * (differ != 1)} differ{'s' * (differ == 1)}" if differ > 0 else "") + "</td></tr>")
-    more = len(metrics) - min(len(metrics), MAX_KEY_FIGURES)
-    more_html = f'<p class="more">\u2026 and {more:,} more figures, less widely reported, in the CSV below.</p>' if more else ""
+        rows.append({"label": f.label, "value": f.text(), "under": under, "reported_by": reported_by(d, f.source_ids, _quotes(d, metric, f.source_ids)),
+                     "source_ids": f.source_ids, "differ": f.n_total - f.n_sources})
     n = len(metrics)
-    body = ('<div class="table-wrap"><table class="key-figures"><caption>The current value of each (the latest period\'s, as most sources give it)</caption>'
-            '<thead><tr><th scope="col">Figure</th><th scope="col">Value, and when</th><th scope="col">Reported by</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>{more_html}')
+    body = render("key_figures", d=d, rows=rows, more=n - min(n, MAX_KEY_FIGURES))
     return HTML(fold(f"All {n:,} key figure{'s' * (n != 1)}, each with its date and who reported it", body, "figures print-open")
-                + f'<p class="downloads">Download <a class="download" download="key-figures.csv" href="{csv_data_uri(pd.DataFrame(records))}">the key figures</a> '
-                f'\u00b7 <a class="download" download="figures.csv" href="{csv_data_uri(figure_rows(d))}">every figure, one row per source</a> (CSV)</p>')
+                + render("figure_downloads", key_figures=csv_data_uri(pd.DataFrame(records)), figures=csv_data_uri(figure_rows(d))))
 
 
 def _quotes(d: Dataset, metric: str, source_ids) -> list[str]:

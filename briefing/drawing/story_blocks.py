@@ -5,26 +5,23 @@ Each is the top few of a longer list (the rules: briefing.story) and links to it
 
 from __future__ import annotations
 
-from html import escape
-
 from ..data import fmt
 from ..data.dataset import Dataset
 from ..story import lead, ranking
-from .html import HTML, cite, plain_ids
+from .markup import HTML, render
 
 
 def more_link(n: int, anchor: str, what: str = "") -> str:
     """'4 more in the appendix', linked to the full list."""
     if n <= 0:
         return ""
-    return f'<p class="more"><a href="#{escape(anchor)}">{n:,} more {escape(what) + " " if what else ""}in the appendix</a></p>'
+    return render("more_link", n=n, anchor=anchor, what=what)
 
 
 def masthead(d: Dataset) -> HTML:
     """The headline and the one-sentence dek, computed from the data's current state."""
-    headline, dek = d.computed("headline", lambda: lead.headline(d)), d.computed("dek", lambda: lead.dek(d))
-    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(headline)}</h1>'
-                f'<p class="dek">{escape(dek)}</p></header>')
+    headline, dek = d.computed("headline", lambda: lead.headline(d)), d.computed("dek", lambda: lead.dek(d))  # the story stage's, in a build
+    return HTML(render("masthead", headline=headline, dek=dek))
 
 
 def latest_block(d: Dataset) -> HTML:
@@ -33,10 +30,7 @@ def latest_block(d: Dataset) -> HTML:
     if not items:
         return HTML("")
     shown, more = ranking.top(items, ranking.STORY_LATEST)
-    lis = "".join(f'<li><time datetime="{escape(i["date"])}">{escape(i["when"])}</time> {escape(i["text"])}{cite(d, i["source_ids"])}</li>'
-                  for i in shown)
-    return HTML(f'<section class="latest" aria-labelledby="latest-h"><h2 id="latest-h">Latest</h2><ul>{lis}</ul>'
-                f'{more_link(more, "appendix-events", "developments")}</section>')
+    return HTML(render("latest", d=d, items=shown, more=more_link(more, "appendix-events", "developments")))
 
 
 _OPEN, _CLOSE = "\u201c\"", "\u201d\""
@@ -66,15 +60,8 @@ def statement_item(d: Dataset, r) -> str:
     who = r.get("speaker", "") or ranking.party_name(r["actor"])
     if who.lower().startswith(("the ", "a ", "an ")):  # "The company", "a Scale AI spokesperson": name the party
         who = ranking.party_name(r["actor"]) + (f" ({who[:1].lower() + who[1:]})" if who.lower() not in ("the company",) else "")
-    when = escape(fmt.event_date_text(r))
-    words = quoted_words(r["quote"])
-    if words:
-        text = " \u2026 ".join(f"\u201c{escape(w)}\u201d" for w in words)
-        via = f", as {escape(outlet)} reported it" if outlet else ""
-        return f'<li><blockquote>{text}</blockquote><p class="who">{escape(who[:1].upper() + who[1:])}, {when}{via}{cite(d, srcs)}</p></li>'
-    by = f"{escape(outlet)} reported" if outlet else "Reported, in a text that names no outlet"
-    return (f'<li><p class="relayed">{by}: <q>{escape(r["quote"])}</q></p>'
-            f'<p class="who">{when}{cite(d, srcs)}</p></li>')
+    return render("statement", d=d, words=quoted_words(r["quote"]), who=who[:1].upper() + who[1:], when=fmt.event_date_text(r),
+                  outlet=outlet, quote=r["quote"], sources=srcs)
 
 
 def statements(d: Dataset, event_types: list[str], actors: list[str]):
@@ -97,15 +84,14 @@ def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int
     if ev.empty:
         return HTML("")
     shown, more = ranking.top(list(ev.iterrows()), limit)
-    items = "".join(statement_item(d, r) for _, r in shown)
-    return HTML(f'<ul class="quotes">{items}</ul>{more_link(more, "appendix-statements", "statements")}')
+    return HTML(render("quotes", items=[statement_item(d, r) for _, r in shown], more=more_link(more, "appendix-statements", "statements")))
 
 
 def all_statements(d: Dataset, event_types: list[str], actors: list[str]) -> HTML:
     ev = statements(d, event_types, actors).sort_values(["date", "event_id"])
     if ev.empty:
         return HTML("<p>No statement had been reported by this date.</p>")
-    return HTML(f'<ul class="quotes">{"".join(statement_item(d, r) for _, r in ev.iterrows())}</ul>')
+    return HTML(render("quotes", items=[statement_item(d, r) for _, r in ev.iterrows()], more=""))
 
 
 def disputes_summary(d: Dataset, limit: int = ranking.STORY_DISPUTES) -> HTML:
@@ -115,12 +101,7 @@ def disputes_summary(d: Dataset, limit: int = ranking.STORY_DISPUTES) -> HTML:
     if not asked:
         return HTML("<p>The sources in this edition do not disagree on any figure, date, claim or status.</p>")
     shown, _ = ranking.top(asked, limit)
-    lis = "".join(f'<li><strong class="ask">{escape(q.ask)}</strong> {plain_ids(d, q.answer)}{cite(d, q.source_ids)} '
-                  f'<a class="entry" href="#{q.anchor}-entry">Full entry</a></li>' for q in shown)
-    more = len(ranking.questions(d)) - len(shown)
-    tail = (f"{more:,} more point{'s' * (more != 1)} on which the reporting differs, and every version and quote of these, are in the appendix"
-            if more else "Every version and quote of these is in the appendix")
-    return HTML(f'<ul class="disputes">{lis}</ul><p class="more"><a href="#appendix-disputes">{tail}</a>.</p>')
+    return HTML(render("disputes_summary", d=d, shown=shown, more=len(ranking.questions(d)) - len(shown)))
 
 
 def checks_verdict(d: Dataset, limit: int = ranking.STORY_CHECKS) -> HTML:
@@ -130,10 +111,5 @@ def checks_verdict(d: Dataset, limit: int = ranking.STORY_CHECKS) -> HTML:
     if not verdicts:
         return HTML("<p>Not enough figures in this edition to check any arithmetic.</p>")
     shown, _ = ranking.top([v for v in verdicts if v["finding"]], limit)
-    lis = "".join(f'<li class="v-{escape(v["verdict"].replace("/", ""))}">{escape(v["text"])}{cite(d, v["sources"])}</li>' for v in shown)
-    more = len(verdicts) - len(shown)
-    if not shown:
-        n = fmt.number_word(len(verdicts))
-        return HTML(f'<p>None of the {n} checks finds a reported figure that does not fit.</p>'
-                    f'<p class="more"><a href="#appendix-checks">The {n} checks, and the workings of each, are in the appendix</a>.</p>')
-    return HTML(f'<ul class="verdicts">{lis}</ul>{more_link(more, "appendix-checks", "checks, and the workings of each,")}')
+    more = more_link(len(verdicts) - len(shown), "appendix-checks", "checks, and the workings of each,")
+    return HTML(render("checks_verdict", d=d, shown=shown, more=more, n=fmt.number_word(len(verdicts))))

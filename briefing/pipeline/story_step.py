@@ -67,7 +67,7 @@ def _latest(d) -> pd.DataFrame:
 def compute(data_dir: Path, as_of: str, base: str, base_given: str) -> tuple[dict, dict[str, str]]:
     """(edition.json's content, {file name: text}) for the stage; DataError when the data or BASE does not load."""
     from ..data.previous import load_base
-    from ..drawing.html import plain_ids
+    from ..drawing.citations import plain_ids
     from ..drawing.page import page_meta
 
     d = load(data_dir, as_of, checked=False)  # write_stage has just validated it: the one validation of the build
