@@ -132,7 +132,8 @@ def _html(args) -> int:
 def _prepare(args) -> int:
     from .guard import prepare
 
-    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes")
+    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes",
+                   args.site, args.site_url, args.site_required == "yes")
 
 
 def _publish(args) -> int:
@@ -236,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("prepare", help="(make) check Make's variables and the data, lock BUILD, record the parameters")
     for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1"), ("sources", ""),
-                          ("dry-run", "")):
+                          ("dry-run", ""), ("site", ""), ("site-url", ""), ("site-required", "")):
         p.add_argument(f"--{name}", default=default)
     p.set_defaults(func=_prepare)
 
