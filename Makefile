@@ -85,7 +85,7 @@ _build_ok :=
 endif
 export BRIEFING_BASE := $(_base)
 
-.PHONY: all html pdf validate verify-quotes lint test lab clean help setup bench edition verify-edition dictionary publish
+.PHONY: all story html pdf validate verify-quotes lint test lab clean help setup bench edition verify-edition dictionary publish
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
@@ -166,17 +166,21 @@ html: $(PENDING)/briefing.html ## build only the HTML briefing (the PDF beside i
 
 pdf: $(BUILD)/briefing.pdf ## build the PDF briefing (and the HTML it is made from)
 
-$(BUILD)/.validated: $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
-	$(PY) -m briefing validate --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE"
-	touch '$@'
+# The story stage (briefing/story/stage.py): the data validated once, BASE loaded once, the story computed once and
+# written as data into $(BUILD)/story/ (edition.json, checks.csv, changes.json, ...). Every later step reads it.
+STORY := $(BUILD)/story/edition.json
+$(STORY): $(DATA_FILES) $(PACKAGE) $(PARAMS) $(STAMP)
+	$(PY) -m briefing story --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE" --out='$(BUILD)/story'
 
-$(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(BUILD)/.validated
-	$(PY) -m briefing execute '$<' '$@' --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE" --timeout="$$BRIEFING_TIMEOUT"
+story: $(STORY) ## validate the data and compute the story once, into $(BUILD)/story (what every later step reads)
+
+$(BUILD)/notebooks/%.ipynb: notebooks/%.ipynb $(STORY)
+	$(PY) -m briefing execute '$<' '$@' --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE" --timeout="$$BRIEFING_TIMEOUT" --story='$(BUILD)/story'
 
 # HTML and PDF are rendered into .pending and published together, by one rename each after a marker
 # (BUILD/.publishing) that lets the next make complete a publication a kill interrupted.
-$(PENDING)/briefing.html: $(EXECUTED)
-	$(PY) -m briefing html '$@' $(EXECUTED:%='%') --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE"
+$(PENDING)/briefing.html: $(EXECUTED) $(STORY)
+	$(PY) -m briefing html '$@' $(EXECUTED:%='%') --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF" --base="$$BRIEFING_BASE" --story='$(BUILD)/story'
 
 $(PENDING)/briefing.pdf: $(PENDING)/briefing.html
 	$(PY) -m briefing pdf '$<' '$@'
@@ -200,6 +204,6 @@ publish: edition ## add this edition to the static site SITE=dir (index.html, fe
 else
 # a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
 # ('+': this line runs under make -n too, so that a dry run with a refused parameter fails as well)
-all html pdf edition publish .DEFAULT:
+all story html pdf edition publish .DEFAULT:
 	+@$(if $(_guard_said),,echo 'BUILD or DATA is not a plain path (letters, digits, . _ - + / only); nothing was built' >&2;) exit 2
 endif

@@ -17,6 +17,8 @@ from .drawing.page import sources_section
 from .drawing.record import changes_block, changes_summary, checks_block, claims_block, disagreements_block, key_figures_block
 from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
 from .drawing.timeline import timeline_chart
+from .story.stage import attach as _attach
+from .story.stage import read as _read_stage
 
 _CITED: list[str] = []  # source ids cited by what this kernel has shown, in order: the notebook's own sources list
 _CITE = re.compile(r'href="#src-([^"]+)"')
@@ -28,10 +30,14 @@ def _note(block) -> None:
             _CITED.append(sid)
 
 
-def load(data_dir, as_of=""):
-    """The data (briefing.data.dataset.load), with its messages worded for both ways of running a notebook."""
+def load(data_dir, as_of="", story_dir=""):
+    """The data (briefing.data.dataset.load), with its messages worded for both ways of running a notebook. With
+    story_dir (make passes BUILD/story), the story stage the build computed once: the data was validated there, and
+    the headline, the checks and the changes since BASE are read from it (briefing/story/stage.py)."""
     _CITED.clear()
     try:
+        if story_dir:
+            return _attach(_load(data_dir, as_of, rules=False), _read_stage(story_dir, data_dir))
         return _load(data_dir, as_of)
     except DataError as exc:
         hint = "(check DATA= with make, or -p data_dir with papermill)"

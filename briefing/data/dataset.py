@@ -73,6 +73,18 @@ class Dataset:
     topics: pd.DataFrame = field(repr=False, default=None)  # topics.csv: whether a claim topic's answer can change over time
     watch: pd.DataFrame = field(repr=False, default=None)  # watch.csv: what to watch, each item with its premises
     _breaking: bool = field(repr=False, default=False)  # series() is breaking a tie by the checks (no tie-break inside it)
+    _memo: dict = field(repr=False, init=False, default_factory=dict)  # computed(): what this data's story computed once
+
+    def computed(self, key, compute):
+        """A value of this edition's story, computed once (compute()), or as the story stage holds it: a Dataset attached
+        to BUILD/story (briefing/story/stage.py) answers from there, so every step shows what the stage computed."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def remember(self, key, value) -> None:
+        """Hold a value of the story as computed() will answer it (the story stage's)."""
+        self._memo[key] = value
 
     @property
     def empty(self) -> bool:

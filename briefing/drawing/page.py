@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import __version__
 from ..data import fmt
 from ..data.dataset import load
+from ..story import stage
 from ..story.lead import headline, moved_on
 from ..story.outlets import outlet_name
 from .notebooks import combine
@@ -87,14 +88,28 @@ def page_meta(d, headline: str, rev: str) -> dict:
         "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
         "data_modified": data_last_date(d), "edition_line": edition_line,
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
-        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
-                     "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
+        "colophon": colophon(rev),
     }
 
 
-def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str) -> str:
-    d = load(data_dir, as_of)
+def colophon(rev: str) -> str:
+    """The page's last line: who built it, with what, from which git revision ("unknown": none named)."""
+    return (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
+            "Every number is computed from the curated CSVs; every row cites a source and quotes it.")
+
+
+def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str, story_dir: Path | None = None) -> str:
+    """The page. With story_dir (a build's BUILD/story), its metadata is the story stage's and the data is not validated
+    again; without, both are computed here (a notebook folder rendered by hand)."""
     from nbconvert import HTMLExporter
+
+    if story_dir is not None:
+        s = stage.read(story_dir, data_dir)
+        d = stage.attach(load(data_dir, as_of, rules=False), s)
+        meta = {**s.edition["page"], "colophon": colophon(revision)}
+    else:
+        d = load(data_dir, as_of)
+        meta = {**page_meta(d, headline(d), revision), "budget": "later" if moved_on(d) else "deal"}
 
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="briefing", exclude_input=True)
     book = combine(notebooks)
@@ -102,7 +117,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str)
         "appendix": book.metadata.get("appendix", False),
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
-        "meta": {**page_meta(d, headline(d), revision), "budget": "later" if moved_on(d) else "deal"},
+        "meta": meta,
     }
     body, _ = exporter.from_notebook_node(book, resources=resources)
     return body

@@ -196,7 +196,7 @@ def checks_block(d: Dataset) -> HTML:
 
 
 def _changes(d: Dataset, base: str) -> list[dict]:
-    return compare(load_base(base, d.data_dir, d.as_of), d)
+    return d.computed(("changes", base), lambda: compare(load_base(base, d.data_dir, d.as_of), d))  # the story stage's, in a build
 
 
 def changes_summary(d: Dataset, base: str) -> HTML:

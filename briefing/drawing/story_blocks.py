@@ -22,8 +22,9 @@ def more_link(n: int, anchor: str, what: str = "") -> str:
 
 def masthead(d: Dataset) -> HTML:
     """The headline and the one-sentence dek, computed from the data's current state."""
-    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(lead.headline(d))}</h1>'
-                f'<p class="dek">{escape(lead.dek(d))}</p></header>')
+    headline, dek = d.computed("headline", lambda: lead.headline(d)), d.computed("dek", lambda: lead.dek(d))
+    return HTML(f'<header class="masthead"><p class="kicker">Briefing</p><h1>{escape(headline)}</h1>'
+                f'<p class="dek">{escape(dek)}</p></header>')
 
 
 def latest_block(d: Dataset) -> HTML:

@@ -36,6 +36,20 @@ def _validate(args) -> int:
     return 0
 
 
+def _story(args) -> int:
+    from .params import resolve_base
+    from .story_step import write_stage
+
+    base = ""
+    if args.base:
+        try:
+            base = resolve_base(args.base)
+        except ValueError as exc:
+            print(f"BASE:1: base: {str(exc).removeprefix(f'BASE={args.base}: ')}", file=sys.stderr)
+            return 1
+    return write_stage(Path(args.data), args.as_of, base, _base(args.base), Path(args.out))
+
+
 def _verify_quotes(args) -> int:
     from ..data.quotes import verify_quotes
     from ..data.validate import validate
@@ -110,7 +124,8 @@ def _execute(args) -> int:
 
     t0 = time.monotonic()
     rc = execute_notebook(
-        Path(args.notebook), Path(args.output), data_dir=args.data, as_of=args.as_of or "", base=args.base or "", timeout=args.timeout
+        Path(args.notebook), Path(args.output), data_dir=args.data, as_of=args.as_of or "", base=args.base or "", timeout=args.timeout,
+        story_dir=args.story or "",
     )
     if rc == 0:
         print(progress(args.notebook, time.monotonic() - t0), flush=True)
@@ -126,7 +141,7 @@ def _html(args) -> int:
     from .output import write_html
 
     return write_html([Path(p) for p in args.notebooks], Path(args.output), data_dir=Path(args.data), as_of=args.as_of or "",
-                      base=None if args.base is None else _base(args.base))
+                      base=None if args.base is None else _base(args.base), story_dir=Path(args.story) if args.story else None)
 
 
 def _prepare(args) -> int:
@@ -198,6 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base", default="", help="also check that this base edition (directory or git revision) loads")
     p.set_defaults(func=_validate)
 
+    p = sub.add_parser("story", help="validate the data once and write the computed story into BUILD/story (the story stage)")
+    p.add_argument("--data", default=str(DATA_DIR))
+    p.add_argument("--as-of", default="")
+    p.add_argument("--base", default="", help="the earlier edition to compare with (directory or git revision)")
+    p.add_argument("--out", required=True, help="the stage's folder, BUILD/story")
+    p.set_defaults(func=_story)
+
     p = sub.add_parser("verify-quotes", help="check every quote against the source texts")
     p.add_argument("--data", default=str(DATA_DIR))
     p.add_argument("--sources", default="")
@@ -215,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--as-of", default="")
     p.add_argument("--base", default="")
     p.add_argument("--timeout", type=int, default=300)
+    p.add_argument("--story", default="", help="the story stage (BUILD/story) the notebook reads instead of computing the story again")
     p.set_defaults(func=_execute)
 
     p = sub.add_parser("html", help="render executed notebooks into one HTML briefing")
@@ -223,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", default=str(DATA_DIR))
     p.add_argument("--as-of", default="")
     p.add_argument("--base", default=None, help="the BASE the notebooks were executed with (checked when given)")
+    p.add_argument("--story", default="", help="the story stage (BUILD/story) the notebooks read: the page's metadata is its")
     p.set_defaults(func=_html)
 
     p = sub.add_parser("pdf", help="render the HTML briefing to PDF")

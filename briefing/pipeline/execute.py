@@ -41,7 +41,7 @@ KERNEL_EXITED = "Kernel died before replying to kernel_info"
 KERNEL_SILENT = "Kernel didn't respond in"
 
 
-def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: str = "", timeout: int = 300) -> int:
+def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: str = "", timeout: int = 300, story_dir: str = "") -> int:
     """Execute src with its parameters into dest (written to a temp name, then renamed)."""
     fast_nbformat()
     import nbformat
@@ -51,6 +51,8 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.stem}.{os.getpid()}.tmp.ipynb")
     params = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
+    if story_dir:  # the story stage the build computed once (a notebook run without one computes the story itself)
+        params["story_dir"] = str(Path(story_dir).resolve())
     kernel = os.environ.get("BRIEFING_KERNEL", KERNEL_NAME)  # override for tests and other set-ups
     foreign = foreign_kernel(kernel) if kernel == KERNEL_NAME else None
     if foreign:

@@ -9,14 +9,15 @@ from pathlib import Path
 
 from ..data.problems import DataError, printable
 from ..drawing.pdf import PdfError, pdf_bytes
+from ..story.stage import StageError
 from .execute import recorded_parameters
 from .folder import atomic_write
 from .revision import RevisionError, git_revision
 
 
-def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: str) -> list[str]:
+def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: str, story_dir: Path | None = None) -> list[str]:
     """One line per notebook executed with parameters other than this edition's (an edition never mixes them)."""
-    want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
+    want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base, **({"story_dir": str(Path(story_dir).resolve())} if story_dir else {})}
     out = []
     for path in notebooks:
         try:
@@ -50,7 +51,7 @@ def _write(output: Path, data: bytes) -> int:
     return 0
 
 
-def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, base: str | None = None) -> int:
+def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, base: str | None = None, story_dir: Path | None = None) -> int:
     from ..drawing import page  # pandas, nbconvert: only for this step, not for the pdf step
 
     missing = _unreadable(notebooks, "executed notebook")
@@ -58,11 +59,11 @@ def write_html(notebooks: list[Path], output: Path, data_dir: Path, as_of: str, 
         print(missing, file=sys.stderr)
         return 1
     try:
-        html = page.build_html(notebooks, data_dir, as_of, git_revision())
-    except (DataError, RevisionError) as exc:
+        html = page.build_html(notebooks, data_dir, as_of, git_revision(), story_dir)
+    except (DataError, RevisionError, StageError) as exc:
         print(exc, file=sys.stderr)
         return 1
-    mixed = mixed_parameters(notebooks, data_dir, as_of, base) if base is not None else []
+    mixed = mixed_parameters(notebooks, data_dir, as_of, base, story_dir) if base is not None else []
     if mixed:
         print("\n".join(mixed), file=sys.stderr)
         return 1

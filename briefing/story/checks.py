@@ -165,7 +165,14 @@ def _not_computed(d: Dataset, formula, base: dict, same: str) -> str:
 
 
 def run_checks(d: Dataset, checks: list[Check] | None = None) -> pd.DataFrame:
-    """One row per check and per variant of its inputs: the current values, then every other value any source gives."""
+    """One row per check and per variant of its inputs: the current values, then every other value any source gives.
+    The declared checks are run once per edition (Dataset.computed: the story stage's checks.csv in a build)."""
+    if checks is None:
+        return d.computed("checks", lambda: _run_checks(d, None)).copy()
+    return _run_checks(d, checks)
+
+
+def _run_checks(d: Dataset, checks: list[Check] | None) -> pd.DataFrame:
     rows = []
     declared = declared_checks(d)
     checks = declared if checks is None else checks
