@@ -163,6 +163,26 @@ def _publish(args) -> int:
     return 0
 
 
+def _publish_site(args) -> int:
+    from ..data.problems import printable
+    from .params import site_problems
+    from .site import SiteError, publish
+
+    problems = site_problems(args.site, args.site_url, args.build, args.data, args.sources, args.base, required=True)
+    if problems:
+        print(*problems, f"{len(problems)} problem(s) found; nothing was published.", sep="\n", file=sys.stderr)
+        return 2
+    try:
+        print(publish(Path(args.site), Path(args.build), args.site_url + ("" if not args.site_url or args.site_url.endswith("/") else "/")))
+    except SiteError as exc:
+        print(printable(str(exc)), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(printable(f"SITE={args.site}: {exc.filename or ''}: {exc.strerror or exc}; the site is as it was"), file=sys.stderr)
+        return 1
+    return 0
+
+
 def _locked(args) -> int:
     from .lock import run_locked
 
@@ -269,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build", default="build")
     p.add_argument("--only", choices=["both", "html"], default="both")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("publish-site", help="(make publish) add BUILD's edition to the static site SITE, with its index and feed")
+    for name, default in (("site", ""), ("site-url", ""), ("build", "build"), ("data", str(DATA_DIR)), ("sources", ""), ("base", "")):
+        p.add_argument(f"--{name}", default=default)
+    p.set_defaults(func=_publish_site)
 
     p = sub.add_parser("locked", help="(make) run a command under an exclusive lock on a file, waiting for another holder")
     p.add_argument("lock")

@@ -69,7 +69,7 @@ def overlap_problem(build: str, data: str, sources: str = "", base: str = "") ->
 def site_problems(site: str, site_url: str, build: str, data: str, sources: str = "", base: str = "", required: bool = False) -> list[Problem]:
     """What is wrong with SITE (the static site `make publish` adds editions to) and SITE_URL (its public address, optional).
     SITE is a plain path outside everything a build reads or writes: BUILD (make clean empties it), DATA, SOURCES, BASE,
-    notebooks/ and the package, and it may not hold any of them (nor be the checkout)."""
+    notebooks/ and the package, and it may not hold any of them (so neither the checkout nor a folder above it)."""
     problems = []
     if not site:
         if required:
@@ -79,11 +79,11 @@ def site_problems(site: str, site_url: str, build: str, data: str, sources: str 
     else:
         here = Path(site).resolve()
         others = {"BUILD": build, "DATA": data, "SOURCES": sources, "BASE": base if base and Path(base).is_dir() else "",
-                  "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR), "the checkout": str(ROOT)}
+                  "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
         for name, folder in others.items():
-            there = Path(folder).resolve() if folder else None
-            if there is None or (name == "the checkout" and here != there):
-                continue  # a site inside the checkout (site/, like build/) is fine; the checkout itself is not
+            if not folder:
+                continue
+            there = Path(folder).resolve()
             how = "is" if here == there else "holds" if here in there.parents else "lies inside" if there in here.parents else ""
             if how:
                 problems.append(problem("SITE", f"'{printable(site)}' {how} {name} ({printable(folder)}); the site is a folder of its own, "
