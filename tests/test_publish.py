@@ -17,6 +17,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import PY, ROOT, SMALL, make
+from test_hostile import INJECTIONS, one_line
 
 from briefing.data.package import data_digest, data_files
 from briefing.pipeline import site as site_mod
@@ -358,3 +359,19 @@ def test_publish_site_command_checks_site(tmp_path: Path):
     proc = subprocess.run([PY, "-m", "briefing", "publish-site", f"--build={tmp_path}", "--site="], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.returncode == 2 and proc.stderr.startswith("SITE:1: site: is empty"), proc.stderr
+
+
+@pytest.mark.parametrize("var", ["SITE", "SITE_URL"])
+@pytest.mark.parametrize("how", INJECTIONS)
+def test_make_publish_refuses_a_bad_site_before_building(var, how, tmp_path: Path):
+    """SITE and SITE_URL, like every Make variable, reach no shell and no parser as syntax: refused by the guard, nothing built."""
+    pwned, build, site = tmp_path / "pwned", tmp_path / "build", tmp_path / "site"
+    value = INJECTIONS[how].format(pwned=pwned)
+    proc = make(f"BUILD={build}", f"SITE={site}", f"{var}={value}", "publish", timeout=120)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert not pwned.exists(), f"{var}={value!r} ran a command"
+    assert one_line(proc.stderr).startswith(f"{var}:1: {var.lower()}: "), proc.stderr
+    assert not build.exists() and not site.exists()
+    if var == "SITE":
+        proc = make(f"BUILD={build}", "publish", timeout=120)  # no SITE at all
+        assert one_line(proc.stderr) == "SITE:1: site: is empty (give the folder of the site, e.g. SITE=site)" and not build.exists()
