@@ -40,7 +40,7 @@ def fake_build(root: Path, date: str, headline: str = "Meta's deal roughly doubl
     for f in data_files(SMALL):
         shutil.copyfile(SMALL / f, bundle / "data" / f)
     title = f"Briefing: {headline}"
-    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{htmllib.escape(title)}</title>\n'
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">\n<meta charset="utf-8">\n<title>{htmllib.escape(title)}</title>\n'
             f'<meta name="generator" content="scale-briefing 1.0.0">\n<meta name="dcterms.created" content="{date}">\n'
             f'<meta name="briefing.as-of" content="">\n</head>\n<body>\n<a class="skip" href="#content">Skip to the briefing</a>\n'
             f'<main id="content"><article><h1>{htmllib.escape(headline)}</h1><p>Body.</p></article></main>\n</body>\n</html>\n')
@@ -70,6 +70,18 @@ def tree(folder: Path) -> dict[str, tuple]:
     return out
 
 
+def links_resolve(site: Path) -> None:
+    """Every relative link and URL of every page (og:image and og:url too) leads to a file of the site; the CSP stays first."""
+    for page in [site / "index.html", *(site / "editions").glob("*/index.html")]:
+        text = page.read_text(encoding="utf-8")
+        refs = re.findall(r'href="(?![a-z][a-z0-9+.-]*:)([^"#]+)', text) + re.findall(r'<meta property="og:(?:image|url)" content="([^"]*)"', text)
+        for ref in refs:
+            target = (page.parent / ref).resolve()
+            assert (target / "index.html" if target.is_dir() else target).is_file(), (page, ref)
+        assert re.search(r'<meta property="og:image" content="[^"]*card\.png">', text)
+        assert text.index('http-equiv="Content-Security-Policy"') < text.index("<title>")
+
+
 @pytest.fixture(scope="module")
 def two(tmp_path_factory) -> tuple[Path, Path, Path]:
     """A site with two hand-made editions (the later one with what changed), published oldest first."""
@@ -92,6 +104,7 @@ def copy_of(two, tmp_path: Path):
 
 def test_site_layout_and_manifests(two):
     site, _, _ = two
+    links_resolve(site)
     assert sorted(p.name for p in (site / "editions").iterdir()) == ["2025-06-18", "2026-05-06"]
     assert {p.name for p in site.iterdir()} == {".lock", "editions", "index.html", "feed.xml"}
     for ed in (site / "editions").iterdir():
@@ -280,13 +293,7 @@ def test_front_page_lists_the_editions_and_links_resolve(real_site):
     # the front page is the newest edition's page
     newest = (site / "editions" / "2026-05-06" / "briefing.html").read_text(encoding="utf-8")
     assert re.search(r"<h1[^>]*>.*?</h1>", newest, re.DOTALL).group(0) in front
-    for page in [site / "index.html", *(site / "editions").glob("*/index.html")]:
-        text = page.read_text(encoding="utf-8")
-        for href in re.findall(r'href="([^"#:][^"]*)"', text):  # every relative link leads to a file of the site
-            target = (page.parent / href).resolve()
-            assert (target / "index.html" if target.is_dir() else target).is_file(), (page, href)
-        assert re.search(r'<meta property="og:image" content="[^"]*card\.png">', text)
-        assert text.index('http-equiv="Content-Security-Policy"') < text.index("<title>")
+    links_resolve(site)
 
 
 @pytest.mark.build

@@ -54,9 +54,9 @@ def link(target: str, here: str) -> str:
     return "../" * here.count("/") + target if (here.count("/") or target) else "./"
 
 
-def absolute(target: str, site_url: str) -> str:
-    """target as the site's readers and link previews should see it: under SITE_URL when given, else relative to the root."""
-    return site_url + target if site_url else (target or "./")
+def absolute(target: str, site_url: str, here: str = "") -> str:
+    """target as link previews and feed readers should see it: under SITE_URL when given, else relative to the folder here."""
+    return site_url + target if site_url else link(target, here)
 
 
 def _insert(record: str, date: str, additions: dict[str, str]) -> str:
@@ -81,8 +81,8 @@ def page(editions: list[Edition], i: int, site_url: str, front: bool = False) ->
         return None if other is None else {"href": link(other.folder, here), "when": other.when}
 
     head = env.get_template("head.html.j2").render(
-        url=absolute(target, site_url), feed=link(FEED, here), feed_title=feed_title(editions), date=e.date,
-        image=absolute(e.folder + CARD, site_url), image_width=CARD_SIZE[0], image_height=CARD_SIZE[1],
+        url=absolute(target, site_url, here), feed=link(FEED, here), feed_title=feed_title(editions), date=e.date,
+        image=absolute(e.folder + CARD, site_url, here), image_width=CARD_SIZE[0], image_height=CARD_SIZE[1],
         image_alt=f"{e.facts['headline']} (the social card of the edition of {e.when}: its headline over the story's lead chart)",
         css=(TEMPLATES / "site.css").read_text(encoding="utf-8"))
     nav = env.get_template("nav.html.j2").render(previous=ref(editions[i - 1] if i > 0 else None),
