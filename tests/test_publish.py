@@ -259,8 +259,9 @@ def publish_make(build: Path, site: Path, *extra: str):
 def real_site(tmp_path_factory) -> tuple[Path, Path, Path]:
     """The default edition and the later-news edition published into one site by make publish (one build each)."""
     root = tmp_path_factory.mktemp("site-real")
-    site, default, later = root / "site", root / "default", root / "later"
-    for build, extra in ((default, ()), (later, (f"DATA={LATER}",))):
+    site, default, later, base = root / "site", root / "default", root / "later", root / "june-edition"
+    shutil.copytree(SMALL, base)  # the later edition says what changed since this one (a folder on this machine: its path stays here)
+    for build, extra in ((default, ()), (later, (f"DATA={LATER}", f"BASE={base}"))):
         proc = publish_make(build, site, *extra)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     return site, default, later
@@ -279,6 +280,12 @@ def test_feed_lists_both_editions_newest_first(real_site):
     for e in feed.entries:
         assert (site / e.link / "index.html").is_file() and (site / e.link / "briefing.html").is_file()
         assert e.id and e.summary
+    assert feed.entries[0].summary == "What changed: " + " ".join(facts[0]["what_changed"]) and facts[0]["what_changed"]
+    assert feed.entries[1].summary == facts[1]["dek"] and not facts[1]["what_changed"]  # built without BASE: its dek
+    assert len({e.id for e in feed.entries}) == 2
+    for path in site.rglob("*"):  # the builder's folders (BUILD, BASE) are nowhere in the site
+        if path.suffix in (".html", ".json", ".xml"):
+            assert str(site.parent) not in path.read_text(encoding="utf-8"), path
 
 
 @pytest.mark.build
@@ -287,6 +294,7 @@ def test_front_page_lists_the_editions_and_links_resolve(real_site):
     front = (site / "index.html").read_text(encoding="utf-8")
     aside = front[front.index('<aside class="site-editions"'):]
     assert re.findall(r'<time datetime="([0-9-]+)"', aside) == ["2026-05-06", "2025-06-18"]
+    assert aside.count('<p class="site-changed">What changed:</p>') == 1  # the later edition's, with its lines
     for date in ("2026-05-06", "2025-06-18"):
         headline = json.loads((site / "editions" / date / "edition.json").read_text(encoding="utf-8"))["headline"]
         assert htmllib.escape(headline, quote=False) in aside
