@@ -112,6 +112,8 @@ def test_site_layout_and_manifests(two):
         assert not problems, problems
         assert {"edition.json", "card.png", "briefing.html", "briefing.pdf", "data/datapackage.json"} <= set(manifest["files"])
         assert (ed / "card.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        proc = subprocess.run([PY, "-m", "briefing.pipeline.edition", "verify", str(ed)], capture_output=True, text=True, timeout=120, check=False)
+        assert proc.returncode == 0 and "OK, " in proc.stdout, proc.stderr  # make verify-edition DIR=SITE/editions/DATE
     # the record is a byte copy; the page is the record with the bar and the tags
     later = site / "editions" / "2026-05-06"
     assert "site-nav" not in (later / "briefing.html").read_text(encoding="utf-8")

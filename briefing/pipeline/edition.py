@@ -31,6 +31,8 @@ from .folder import digest, read_params
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = ("briefing.html", "briefing.pdf")
 EDITION_DIR = "edition"
+# a site's copy of an edition (site.py) lists its social card too; the site's generated page lies beside it, unlisted
+SITE_CARD, SITE_PAGE = "card.png", "index.html"
 
 
 class EditionError(Exception):
@@ -226,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{printable(out)}: edition of {printable(manifest['edition'] or 'no date')}, {len(manifest['files'])} files, revision {printable(manifest.get('revision', 'unknown'))}")
             return 0
         manifest, problems = verify(Path(args.directory))
+        if SITE_CARD in manifest.get("files", {}):
+            manifest, problems = verify(Path(args.directory), frozenset({SITE_PAGE}))
     except EditionError as exc:
         print(printable(exc), file=sys.stderr)
         return 2

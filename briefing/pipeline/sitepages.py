@@ -13,12 +13,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..data import fmt
+from .edition import SITE_CARD as CARD
+from .edition import SITE_PAGE as PAGE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 EDITIONS = "editions"
-PAGE = "index.html"
 FEED = "feed.xml"
-CARD = "card.png"
 CARD_SIZE = (1200, 630)  # drawing/card.py draws it at this size
 # where each addition goes in the record: the tags before </head>, the bar before <main, the list after </main>
 HEAD_END, MAIN_START, MAIN_END = "</head>", '<main id="content">', "</main>"
