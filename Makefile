@@ -70,7 +70,7 @@ MAKEFLAGS += --no-builtin-rules $(if $(BRIEFING_SETUP_LOCKED)$(call _not_count,$
 # as this make runs (a second make into the same BUILD waits), completes a publication a killed
 # build left half done, removes killed runs' temp files, and rewrites BUILD/.params only when the
 # parameters change and are good. It prints the resolved BASE (a commit id, or a directory).
-_NO_BUILD := help setup validate verify-quotes test lab clean bench verify-edition dictionary
+_NO_BUILD := help setup validate verify-quotes test test-fast lab clean bench verify-edition dictionary
 _build_goals := $(filter-out $(_NO_BUILD) $(STAMP),$(or $(MAKECMDGOALS),all))
 _build_ok := yes
 ifneq ($(_build_goals),)
@@ -85,7 +85,7 @@ _build_ok :=
 endif
 export BRIEFING_BASE := $(_base)
 
-.PHONY: all story html pdf validate verify-quotes lint test lab clean help setup bench edition verify-edition dictionary publish
+.PHONY: all story html pdf validate verify-quotes lint test test-fast lab clean help setup bench edition verify-edition dictionary publish
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
@@ -130,6 +130,9 @@ lint: $(STAMP) ## ruff check . under the pinned ruff (make test runs it first)
 
 test: lint ## lint, then the test suite (unit, notebooks, end to end, browser)
 	$(PY) -m pytest -n auto --dist loadfile
+
+test-fast: lint ## lint, then every test that needs no build (under a minute; tests marked build are left to make test)
+	BRIEFING_TEST_TIER=fast $(PY) -m pytest -n auto --dist loadfile -m "not build and not slow"
 
 bench: $(STAMP) ## time the build: clean, no-op, one-row change, 10k synthetic events, vs naive papermill+nbconvert (RUNS=3)
 	$(PY) scripts/bench.py --runs="$$BRIEFING_RUNS"

@@ -50,8 +50,36 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+# The fast tier (make test-fast): every test that needs no full build. A test builds when it runs make for a goal that
+# builds, uses a fixture that does, or drives a browser or a notebook kernel: it is marked `build`, and in the fast tier a
+# build it was not marked for fails it, so the marks cannot drift from what the tests do.
+FAST = os.environ.get("BRIEFING_TEST_TIER") == "fast"
+BUILD_GOALS = {"all", "html", "pdf", "edition", "publish", "story"}
+BUILD_FIXTURES = {"built", "good", "bundle", "bundle_copy", "build_copy", "later_built", "year_on_built", "site"}
+# modules whose tests (nearly all) build, drive Chromium or JupyterLab, or run the notebooks
+BUILD_MODULES = {"test_accessibility", "test_appendix", "test_bad_inputs", "test_browser", "test_copy_desk", "test_ecosystem", "test_edition",
+                 "test_faults", "test_hostile", "test_hostile_round3", "test_jupyterlab", "test_later_edition", "test_later_news", "test_metadata",
+                 "test_packaging", "test_pipeline", "test_publish", "test_scale", "test_story", "test_tooltips", "test_year_on"}
+
+
+def _builds(args: tuple[str, ...]) -> bool:
+    if any(a in ("-n", "--dry-run", "--just-print", "-q", "--question") for a in args):
+        return False
+    goals = [a for a in args if not a.startswith("-") and "=" not in a]
+    return not goals or any(g in BUILD_GOALS for g in goals)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in BUILD_MODULES or BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
+
+
 def make(*args: str, check: bool = False, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run make in the project root; returns the completed process (stdout and stderr as text)."""
+    if FAST and _builds(args):
+        pytest.fail(f"make {' '.join(args)} builds: mark this test @pytest.mark.build (make test-fast runs only tests that need no build)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
     proc = subprocess.run(["make", "--no-print-directory", *args], check=False, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     if check and proc.returncode:

@@ -13,7 +13,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 from conftest import DATA, PY, ROOT, make
 
-FILES = {"briefing.html", "briefing.pdf"} | {f"data/{p.name}" for p in DATA.iterdir()}  # every data file, as used
+from briefing.story import stage
+
+# every data file, as used, and the story stage computed from it
+FILES = {"briefing.html", "briefing.pdf"} | {f"data/{p.name}" for p in DATA.iterdir()} | {f"story/{n}" for n in stage.FILES}
 
 
 def edition_cli(*args: str) -> subprocess.CompletedProcess:

@@ -32,6 +32,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.build
 def test_three_builds_at_once_all_succeed_with_identical_pages(tmp_path: Path):
     """Three clean builds of the default data into different BUILD folders, started together (with
     make's -j2 each: six kernels on a machine of two cores), as on a CI runner or beside a colleague's.

@@ -4,7 +4,8 @@
     python -m briefing.pipeline.edition verify build/edition                          # OK, or each file that differs
 
 An edition is a folder: briefing.html, briefing.pdf, data/ (datapackage.json and the CSVs it lists,
-byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate)
+byte copies of the ones the build read, so data/ is a Frictionless data package a reader can validate), story/
+(the story stage the build computed from that data: edition.json, checks, changes, histories; briefing/story/stage.py)
 and MANIFEST.json (edition date, AS_OF, the git revision and generator the page names, sha256 and size of every file;
 verify checks each statement against the page). Only the data its pair was made from is bundled (BUILD/.published).
 It is written into a temporary folder beside its final name and renamed into place, so nothing ever
@@ -86,7 +87,7 @@ def move_into_place(tmp: Path, final: Path) -> None:
 
 def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_DIR) -> Path:
     """Write build_dir/name as an edition of the built briefing; returns its path."""
-    from ..data.validate import validate
+    from ..story import stage
 
     build_dir, data_dir, as_of = Path(build_dir), Path(data_dir), (as_of or "").strip()
     for doc in DOCUMENTS:
@@ -106,11 +107,15 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
     if made.get("data_sha256") != folder.data_digest(data_dir):
         raise EditionError(f"{data_dir}: the data has changed since {build_dir}'s briefing.html and briefing.pdf were made from it "
                            f"(its content, whatever the files' dates); run make BUILD={build_dir} first, so that the edition bundles the data of its pair")
-    _, problems = validate(data_dir, as_of or None)
-    if problems:
-        raise EditionError(f"{data_dir}: the data does not validate ({len(problems)} problem(s), first: {problems[0]}); run make validate")
+    try:  # the story stage the pair was made from: the data was validated there, and it records the edition's facts
+        edition = stage.read(build_dir / folder.STORY, data_dir).edition
+    except stage.StageError as exc:
+        raise EditionError(f"{exc} (make BUILD={build_dir})") from None
+    if edition["as_of"] != as_of:
+        raise EditionError(f"{build_dir / folder.STORY}: computed for AS_OF={edition['as_of']!r}, not {as_of!r}; run make BUILD={build_dir} first")
     html = (build_dir / "briefing.html").read_text(encoding="utf-8")
-    facts = page_facts(html)
+    facts = {"edition": edition["edition"], "data_modified": edition["data_modified"], "as_of": edition["as_of"], "title": edition["title"],
+             "generator": edition["generator"], "revision": page_facts(html)["revision"]}  # the revision: the page's own word on its build
 
     final = build_dir / name
     tmp = build_dir / f".{name}.tmp-{os.getpid()}"
@@ -122,6 +127,9 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         for f in files:
             (tmp / "data" / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(data_dir / f, tmp / "data" / f)
+        (tmp / folder.STORY).mkdir()
+        for f in edition["files"]:  # the story as computed, as data beside the data it was computed from
+            shutil.copyfile(build_dir / folder.STORY / f, tmp / folder.STORY / f)
         listing = {}
         for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
             sha, size = digest(path)

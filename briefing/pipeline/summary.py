@@ -7,11 +7,14 @@ The summary names what the build wrote, its size and page count, the edition and
 
 from __future__ import annotations
 
+import json
 import re
 import time
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+
+from ..story.stage import EDITION
+from .folder import STORY
 
 PHONE = (390, 844)  # the phone the story is measured on, CSS px
 BUDGET = {"words": 1500, "screens": 10, "pages": 6}  # the story of an edition about the deal
@@ -112,10 +115,18 @@ def story_pages(pdf_path: Path) -> tuple[int, int] | None:
         return None
 
 
-def budget_for(html: str, appendix: bool = False) -> dict:
-    # nbconvert writes a meta tag's attributes in either order: <meta content="later" name="briefing.budget"/>
-    m = re.search(r'<meta (?=[^>]*name="briefing\.budget")[^>]*content="([a-z]+)"', html)
-    later = bool(m and m.group(1) == "later")
+def stage_edition(build_dir: Path) -> dict:
+    """The edition as the build's story stage recorded it (BUILD/story/edition.json); {} when there is none."""
+    try:
+        e = json.loads((Path(build_dir) / STORY / EDITION).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return e if isinstance(e, dict) else {}
+
+
+def budget_for(budget: str, appendix: bool = False) -> dict:
+    """The reading budget of an edition whose story stage says budget "deal" or "later" (the story has moved on)."""
+    later = budget == "later"
     if appendix:
         return APPENDIX_BUDGET_LATER if later else APPENDIX_BUDGET
     return BUDGET_LATER if later else BUDGET
@@ -127,6 +138,7 @@ def story_line(build_dir: Path) -> list[str]:
     if not html_path.is_file():
         return []
     html = html_path.read_text(encoding="utf-8")
+    budget = stage_edition(build_dir).get("budget", "deal")
     figures = {"words": story_words(html)}
     parts = [f"{figures['words']:,} words"]
     screens = phone_screens(html_path)
@@ -145,9 +157,9 @@ def story_line(build_dir: Path) -> list[str]:
         tail.append(f"{pages[1]} page{'s' * (pages[1] != 1)}")
     lines = ["  story: " + ", ".join(parts) + ("; appendix: " + ", ".join(tail) if tail else "")]
     names = {"words": "words", "screens": "phone screens", "pages": "PDF pages"}
-    for layer, got, budget, advice in (("story", figures, budget_for(html), "shorten it, or move detail to the appendix"),
-                                       ("appendix", appendix, budget_for(html, appendix=True), "fold its long parts")):
-        for key, limit in budget.items():
+    for layer, got, limits, advice in (("story", figures, budget_for(budget), "shorten it, or move detail to the appendix"),
+                                       ("appendix", appendix, budget_for(budget, appendix=True), "fold its long parts")):
+        for key, limit in limits.items():
             if key in got and got[key] > limit:
                 shown = f"{got[key]:,.1f}" if key == "screens" else f"{got[key]:,.0f}"  # words and pages are whole numbers
                 lines.append(f"warning: the {layer} is over its budget of {limit:,} {names[key]} ({shown}): {advice}")
@@ -169,16 +181,6 @@ def pdf_pages(path: Path) -> int | None:
         return None
 
 
-def edition_line(html_path: Path) -> str:
-    """The edition line of a built briefing ("Edition of June 19, 2025, with all reporting to date")."""
-    try:
-        html = html_path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
-    m = re.search(r'<p class="edition-line"[^>]*>(.*?)</p>', html, re.DOTALL)
-    return unescape(m.group(1)).strip() if m else ""
-
-
 def summary(build_dir: Path, started: float | None = None, now: float | None = None) -> str:
     build_dir = Path(build_dir)
     now = time.time() if now is None else now
@@ -195,8 +197,12 @@ def summary(build_dir: Path, started: float | None = None, now: float | None = N
     fresh = [p for p in executed if started is None or p.stat().st_mtime >= started]
     if fresh:
         rows.append((f"{build_dir / 'notebooks'}/", f"{len(fresh)} notebook{'s' * (len(fresh) != 1)} executed"))
+    edition = stage_edition(build_dir)
+    if edition:
+        n = len(edition.get("files", ()))
+        rows.append((f"{build_dir / STORY}/", f"the story stage: {n} files, computed once (headline, checks, changes, histories)"))
     took = f" in {now - started:.1f} s" if started else ""
-    head = (edition_line(html) or "Briefing") + f": built{took}"
+    head = (edition.get("edition_text") or "Briefing") + f": built{took}"
     width = max((len(a) for a, _ in rows), default=0)
     return "\n".join([head, *(f"  {a:<{width}}  {b}" for a, b in rows), *story_line(build_dir)])
 
