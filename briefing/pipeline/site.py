@@ -1,14 +1,15 @@
 """The site: a static archive of editions that `make publish SITE=dir` adds the current edition to.
 
-    SITE/editions/YYYY-MM-DD/   the edition bundle (briefing.html, briefing.pdf, data/, MANIFEST.json) as `make edition`
-                                made it, plus edition.json (the story's facts) and card.png (its social card), both listed
-                                in its MANIFEST.json, so `make verify-edition DIR=SITE/editions/DATE` checks them too;
-                                written once, never rewritten
+    SITE/editions/YYYY-MM-DD/   the edition bundle (briefing.html, briefing.pdf, data/, story/ with the story's facts in
+                                story/edition.json, MANIFEST.json) as `make edition` made it, plus card.png (its social
+                                card), listed in its MANIFEST.json, so `make verify-edition DIR=SITE/editions/DATE` checks
+                                it too; written once, never rewritten
     SITE/editions/DATE/index.html   the edition's page: its record (briefing.html) with a previous/next bar and the Open
                                 Graph tags; regenerated on each publish (a new edition changes its neighbour's "next")
     SITE/index.html, feed.xml   the newest edition's page with the list of all editions, and the Atom feed
 
-Everything generated is made from the editions' own files (sitepages.py), so the site can be rebuilt from editions/ alone.
+Everything generated is made from the editions' own files (story/edition.json and briefing.html: sitepages.py), so the
+site can be rebuilt from editions/ alone.
 A publish checks the bundle and every edition already in the site against its MANIFEST, then builds the new site beside
 SITE (unchanged files hard-linked, so an edition's files keep their inodes and dates), checks the new copy, and puts it
 in place by one atomic exchange of the two folders: a publish killed at any point leaves SITE as it was. SITE/.lock (kept
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -31,13 +31,14 @@ from ..data.cells import parse_date
 from ..data.jsonfile import read as read_json
 from ..data.package import data_digest
 from ..data.problems import printable
+from ..story.stage import EDITION as STAGE_FACTS
 from .edition import MANIFEST, EditionError, move_into_place, verify
 from .folder import EDITION, STORY, digest, temp_of
 from .lock import alive
 from .sitepages import CARD, EDITIONS, FEED, PAGE, Edition, PageError, render
 
-FACTS = "edition.json"  # the story stage's facts of the edition (briefing/story/stage.py), as the site keeps them
-ADDED = (FACTS, CARD)  # what the site adds to a bundle, listed in the site copy's MANIFEST.json
+FACTS = f"{STORY}/{STAGE_FACTS}"  # in a bundle: the story stage's facts of the edition
+ADDED = (CARD,)  # what the site adds to a bundle, listed in the site copy's MANIFEST.json
 LOCK = ".lock"
 TEXT_KEYS = ("headline", "dek", "edition", "edition_text", "as_of", "title", "description", "author", "generator")
 SAME_KEYS = ("edition", "title", "as_of", "generator")  # what MANIFEST.json (from the page) and edition.json both say
@@ -68,17 +69,6 @@ def read_facts(path: Path) -> dict:
     if parse_date(facts["edition"])[1]:
         raise SiteError(f"{path}: edition: {printable(facts['edition'])!r} is not an edition date (YYYY-MM-DD)")
     return facts
-
-
-def public_facts(facts: dict) -> bytes:
-    """edition.json as the site publishes it: a BASE that was a folder on the builder's machine is named by its last part
-    only (the page does the same), so no local path reaches the site."""
-    out = dict(facts)
-    if out.get("base") and Path(str(out["base"])).is_absolute():
-        name = Path(str(out["base"])).name + "/"
-        out["base"] = name
-        out["base_given"] = name
-    return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def _check_pair(manifest: dict, facts: dict, bundle: Path, facts_path: Path) -> None:
@@ -142,8 +132,8 @@ def read_site(site: Path) -> list[Edition]:
     return editions
 
 
-def _difference(site_manifest: dict, manifest: dict, facts: bytes) -> str:
-    """Why the site's copy of an edition is not the bundle with these facts ('' when it is)."""
+def _difference(site_manifest: dict, manifest: dict) -> str:
+    """Why the site's copy of an edition is not this bundle ('' when it is)."""
     files = {k: v for k, v in site_manifest.get("files", {}).items() if k not in ADDED}
     if files != manifest["files"]:
         changed = sorted(set(files) ^ set(manifest["files"]) | {k for k in files if files[k] != manifest["files"].get(k, files[k])})
@@ -151,8 +141,6 @@ def _difference(site_manifest: dict, manifest: dict, facts: bytes) -> str:
     other = sorted(k for k in set(site_manifest) | set(manifest) if k != "files" and site_manifest.get(k) != manifest.get(k))
     if other:
         return f"its MANIFEST.json says another {', '.join(other[:3])}"
-    if site_manifest["files"].get(FACTS, {}).get("sha256") != hashlib.sha256(facts).hexdigest():
-        return f"its {FACTS} differs"
     return ""
 
 
@@ -182,13 +170,13 @@ def _link_tree(src: Path, dst: Path) -> None:
             raise SiteError(f"{s}: neither a file nor a folder (a FIFO or a socket?); the site was not changed")
 
 
-def _add_edition(folder: Path, bundle: Path, manifest: dict, facts: bytes, card: bytes) -> None:
-    """Write the site's copy of an edition into folder: the bundle's files, the facts, the card and the wider MANIFEST.json."""
+def _add_edition(folder: Path, bundle: Path, manifest: dict, card: bytes) -> None:
+    """Write the site's copy of an edition into folder: the bundle's files, the card and the wider MANIFEST.json."""
     listing = dict(manifest["files"])
     for rel in listing:
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(bundle / rel, folder / rel)
-    for name, data in ((FACTS, facts), (CARD, card)):
+    for name, data in ((CARD, card),):
         (folder / name).write_bytes(data)
         sha, size = digest(folder / name)
         listing[name] = {"bytes": size, "sha256": sha}
@@ -205,8 +193,9 @@ def _card(bundle: Path, facts: dict) -> bytes:
 
 
 def publish(site: Path, build: Path, site_url: str = "") -> str:
-    """Add BUILD's edition (BUILD/edition and BUILD/story/edition.json) to SITE; returns what was done, in a sentence."""
-    bundle, facts_path, shown = Path(build) / EDITION, Path(build) / STORY / FACTS, printable(site)
+    """Add BUILD's edition (BUILD/edition, made by make edition) to SITE; returns what was done, in a sentence."""
+    bundle, shown = Path(build) / EDITION, printable(site)
+    facts_path = bundle / FACTS
     try:
         manifest, problems = verify(bundle)
     except EditionError as exc:
@@ -215,7 +204,7 @@ def publish(site: Path, build: Path, site_url: str = "") -> str:
         raise SiteError(f"{bundle}: {problems[0]}; the edition is not as built, nothing was published (run make edition again)")
     facts = read_facts(facts_path)
     _check_pair(manifest, facts, bundle, facts_path)
-    record, date = public_facts(facts), facts["edition"]
+    date = facts["edition"]
     if Path(site).exists() and not Path(site).is_dir():
         raise SiteError(f"SITE={shown}: not a folder")
     real = Path(site).resolve()
@@ -223,7 +212,7 @@ def publish(site: Path, build: Path, site_url: str = "") -> str:
     real.mkdir(parents=True, exist_ok=True)
     try:
         with locked(real):
-            return _publish_locked(real, shown, bundle, manifest, json.loads(record), record, date, site_url)
+            return _publish_locked(real, shown, bundle, manifest, facts, date, site_url)
     except BaseException:
         if created and {p.name for p in real.iterdir()} <= {LOCK}:  # a first publish that failed leaves no folder behind
             (real / LOCK).unlink(missing_ok=True)
@@ -231,14 +220,14 @@ def publish(site: Path, build: Path, site_url: str = "") -> str:
         raise
 
 
-def _publish_locked(site: Path, shown: str, bundle: Path, manifest: dict, facts: dict, record: bytes, date: str, site_url: str) -> str:
+def _publish_locked(site: Path, shown: str, bundle: Path, manifest: dict, facts: dict, date: str, site_url: str) -> str:
     for name in remove_stale(site):
         print(f"SITE={shown}: removed {printable(name)} beside it, left by a publish that was killed", file=sys.stderr)
     editions = read_site(site)
     held = {e.date for e in editions}
     card = None
     if date in held:
-        why = _difference(read_json(site / EDITIONS / date / MANIFEST), manifest, record)
+        why = _difference(read_json(site / EDITIONS / date / MANIFEST), manifest)
         if why:
             raise SiteError(f"{site / EDITIONS / date}: the site already holds another edition of {date} ({why}); "
                             "editions are never overwritten, so nothing was published")
@@ -260,7 +249,7 @@ def _publish_locked(site: Path, shown: str, bundle: Path, manifest: dict, facts:
         if card is not None:
             (tmp / EDITIONS).mkdir(exist_ok=True)
             (tmp / EDITIONS / date).mkdir()
-            _add_edition(tmp / EDITIONS / date, bundle, manifest, record, card)
+            _add_edition(tmp / EDITIONS / date, bundle, manifest, card)
         for rel, data in writes.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
