@@ -12,7 +12,8 @@ Everything generated is made from the editions' own files (story/edition.json an
 site can be rebuilt from editions/ alone.
 A publish checks the bundle and every edition already in the site against its MANIFEST, then builds the new site beside
 SITE (unchanged files hard-linked, so an edition's files keep their inodes and dates), checks the new copy, and puts it
-in place by one atomic exchange of the two folders: a publish killed at any point leaves SITE as it was. SITE/.lock (kept
+in place by one atomic exchange of the two folders (Linux renameat2; elsewhere two renames, as edition.py does): a publish
+killed at any point leaves SITE as it was. SITE/.lock (kept
 through the exchange) makes a second publish wait. Publishing an edition the site already holds, identical, writes nothing.
 """
 
