@@ -1,5 +1,5 @@
 # The briefing's build: a real dependency graph from data/ to build/briefing.{html,pdf}.
-# `make` builds; `make help` lists the targets. Variables: DATA=, AS_OF=, BASE=, BUILD=.
+# `make` builds; `make help` lists the targets. Variables: DATA=, AS_OF=, BASE=, BUILD= (and SITE=, SITE_URL= for make publish).
 
 DATA    ?= data
 AS_OF   ?=
@@ -11,6 +11,8 @@ JOBS    ?= 2
 PYTHON  ?= python3
 DIR     ?=
 RUNS    ?= 3
+SITE    ?=
+SITE_URL ?=
 
 # Make variables are user input. Each value is kept as literal text ($(value): a '$(shell ...)' or a
 # backquote in it stays text), reaches recipes only through the environment as BRIEFING_* (used as
@@ -27,6 +29,8 @@ override JOBS    := $(value JOBS)
 override PYTHON  := $(value PYTHON)
 override RUNS    := $(value RUNS)
 override LAB_ARGS := $(value LAB_ARGS)
+override SITE    := $(value SITE)
+override SITE_URL := $(value SITE_URL)
 override DIR     := $(if $(value DIR),$(value DIR),$(BUILD)/edition)
 export BRIEFING_DATA    := $(DATA)
 export BRIEFING_AS_OF   := $(AS_OF)
@@ -36,6 +40,8 @@ export BRIEFING_TIMEOUT := $(TIMEOUT)
 export BRIEFING_DIR     := $(DIR)
 export BRIEFING_RUNS    := $(RUNS)
 export BRIEFING_LAB_ARGS := $(LAB_ARGS)
+export BRIEFING_SITE    := $(SITE)
+export BRIEFING_SITE_URL := $(SITE_URL)
 
 # make -n (or -q) only says what it would do: the guard then checks the variables and writes, locks and tidies nothing.
 # The flags are MAKEFLAGS' first word until the line below adds to it; long options and VAR=value come later.
@@ -68,7 +74,7 @@ _NO_BUILD := help setup validate verify-quotes test test-fast lab clean bench ve
 _build_goals := $(filter-out $(_NO_BUILD) $(STAMP),$(or $(MAKECMDGOALS),all))
 _build_ok := yes
 ifneq ($(_build_goals),)
-_base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)) --sources=$(call sq,$(SOURCES)) --dry-run=$(DRY_RUN))
+_base := $(shell $(GUARD) prepare --build=$(call sq,$(BUILD)) --data=$(call sq,$(DATA)) --as-of=$(call sq,$(AS_OF)) --base=$(call sq,$(BASE)) --timeout=$(call sq,$(TIMEOUT)) --jobs=$(call sq,$(JOBS)) --sources=$(call sq,$(SOURCES)) --dry-run=$(DRY_RUN) --site=$(call sq,$(SITE)) --site-url=$(call sq,$(SITE_URL)) --site-required=$(if $(filter publish,$(_build_goals)),yes))
 ifneq ($(.SHELLSTATUS),0)
 _build_ok :=
 _guard_said := yes
@@ -79,7 +85,7 @@ _build_ok :=
 endif
 export BRIEFING_BASE := $(_base)
 
-.PHONY: all story html pdf validate verify-quotes lint test test-fast lab clean help setup bench edition verify-edition dictionary
+.PHONY: all story html pdf validate verify-quotes lint test test-fast lab clean help setup bench edition verify-edition dictionary publish
 
 setup: $(STAMP) ## create .venv from requirements.txt and install the package and its Jupyter kernel
 
@@ -192,9 +198,15 @@ $(BUILD)/briefing.html $(BUILD)/briefing.pdf &: $(PENDING)/briefing.html $(PENDI
 # every file's sha256, written beside $(BUILD)/edition and renamed into place.
 edition: $(BUILD)/briefing.html $(BUILD)/briefing.pdf ## bundle HTML, PDF, data/ and MANIFEST.json into $(BUILD)/edition
 	$(PY) -m briefing.pipeline.edition build --build="$$BRIEFING_BUILD" --data="$$BRIEFING_DATA" --as-of="$$BRIEFING_AS_OF"
+
+# The archive (briefing/pipeline/site.py): the edition is added to SITE as editions/YYYY-MM-DD/ (never overwritten), and
+# SITE's index.html, feed.xml and each edition's page (its previous/next links) are regenerated, all in one atomic step.
+publish: edition ## add this edition to the static site SITE=dir (index.html, feed.xml, editions/; SITE_URL= for absolute links)
+	$(PY) -m briefing publish-site --site="$$BRIEFING_SITE" --site-url="$$BRIEFING_SITE_URL" --build="$$BRIEFING_BUILD" \
+	  --data="$$BRIEFING_DATA" --sources="$$BRIEFING_SOURCES" --base="$$BRIEFING_BASE"
 else
 # a refused parameter: the guard has said why; no rule that names BUILD or DATA is defined
 # ('+': this line runs under make -n too, so that a dry run with a refused parameter fails as well)
-all story html pdf edition .DEFAULT:
+all story html pdf edition publish .DEFAULT:
 	+@$(if $(_guard_said),,echo 'BUILD or DATA is not a plain path (letters, digits, . _ - + / only); nothing was built' >&2;) exit 2
 endif

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 
@@ -113,8 +114,25 @@ def _svg(fig, name: str, tooltips: dict[str, str]) -> str:
     return svg
 
 
+_KEPT: list[list] = []  # while keeping_figures() runs: the figures finish() made SVG of
+
+
+@contextmanager
+def keeping_figures():
+    """Charts drawn inside this also hand back their matplotlib figures (a list, filled as they are finished), for a
+    format the page does not use: the site's social card (drawing/card.py) draws the lead chart again as a PNG."""
+    kept: list = []
+    _KEPT.append(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.remove(kept)
+
+
 def finish(fig, chart: Chart) -> Chart:
     chart.svg = _svg(fig, chart.name, chart.tooltips)
+    for kept in _KEPT:
+        kept.append(fig)
     return chart
 
 

@@ -147,7 +147,8 @@ def _html(args) -> int:
 def _prepare(args) -> int:
     from .guard import prepare
 
-    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes")
+    return prepare(args.build, args.data, args.as_of, args.base, args.timeout, args.jobs, args.sources, args.dry_run == "yes",
+                   args.site, args.site_url, args.site_required == "yes")
 
 
 def _publish(args) -> int:
@@ -158,6 +159,26 @@ def _publish(args) -> int:
         publish(Path(args.build), PAIR if args.only == "both" else ("briefing.html",))
     except OSError as exc:
         print(f"{exc}" if isinstance(exc, FileNotFoundError) and exc.args and not exc.filename else f"cannot publish into {args.build}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _publish_site(args) -> int:
+    from ..data.problems import printable
+    from .params import site_problems
+    from .site import SiteError, publish
+
+    problems = site_problems(args.site, args.site_url, args.build, args.data, args.sources, args.base, required=True)
+    if problems:
+        print(*problems, f"{len(problems)} problem(s) found; nothing was published.", sep="\n", file=sys.stderr)
+        return 2
+    try:
+        print(publish(Path(args.site), Path(args.build), args.site_url + ("" if not args.site_url or args.site_url.endswith("/") else "/")))
+    except SiteError as exc:
+        print(printable(str(exc)), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(printable(f"SITE={args.site}: {exc.filename or ''}: {exc.strerror or exc}; the site is as it was"), file=sys.stderr)
         return 1
     return 0
 
@@ -260,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("prepare", help="(make) check Make's variables and the data, lock BUILD, record the parameters")
     for name, default in (("build", "build"), ("data", "data"), ("as-of", ""), ("base", ""), ("timeout", "300"), ("jobs", "1"), ("sources", ""),
-                          ("dry-run", "")):
+                          ("dry-run", ""), ("site", ""), ("site-url", ""), ("site-required", "")):
         p.add_argument(f"--{name}", default=default)
     p.set_defaults(func=_prepare)
 
@@ -268,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--build", default="build")
     p.add_argument("--only", choices=["both", "html"], default="both")
     p.set_defaults(func=_publish)
+
+    p = sub.add_parser("publish-site", help="(make publish) add BUILD's edition to the static site SITE, with its index and feed")
+    for name, default in (("site", ""), ("site-url", ""), ("build", "build"), ("data", str(DATA_DIR)), ("sources", ""), ("base", "")):
+        p.add_argument(f"--{name}", default=default)
+    p.set_defaults(func=_publish_site)
 
     p = sub.add_parser("locked", help="(make) run a command under an exclusive lock on a file, waiting for another holder")
     p.add_argument("lock")

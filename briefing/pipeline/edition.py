@@ -32,6 +32,8 @@ from .folder import digest, read_params
 MANIFEST = "MANIFEST.json"
 DOCUMENTS = ("briefing.html", "briefing.pdf")
 EDITION_DIR = "edition"
+# a site's copy of an edition (site.py) lists its social card too; the site's generated page lies beside it, unlisted
+SITE_CARD, SITE_PAGE = "card.png", "index.html"
 
 
 class EditionError(Exception):
@@ -62,7 +64,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
-def _move_into_place(tmp: Path, final: Path) -> None:
+def move_into_place(tmp: Path, final: Path) -> None:
     """Put the finished folder tmp under the name final; final is at every moment absent,
     the previous complete edition or the new complete one, never a mixture."""
     if final.is_dir() and not final.is_symlink() and _exchange(tmp, final):
@@ -135,7 +137,7 @@ def build(build_dir: Path, data_dir: Path, as_of: str = "", name: str = EDITION_
         # what the page says of itself (its revision is the one it was built from, not the checkout's now)
         manifest = {**{k: v for k, v in facts.items() if v is not None}, "as_of": as_of, "files": listing}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        _move_into_place(tmp, final)
+        move_into_place(tmp, final)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final
@@ -181,8 +183,9 @@ def manifest_problems(directory: Path, manifest: dict) -> list[str]:
     return out
 
 
-def verify(directory: Path) -> tuple[dict, list[str]]:
-    """The manifest and one line per file that is changed, missing or extra (empty: all match)."""
+def verify(directory: Path, unlisted: frozenset[str] = frozenset()) -> tuple[dict, list[str]]:
+    """The manifest and one line per file that is changed, missing or extra (empty: all match). unlisted: files that may be
+    there without being listed (a site's generated page beside its copy of the edition), when they are regular files."""
     directory = Path(directory)
     if not directory.is_dir():
         raise EditionError(f"{directory}: no such edition directory (build one with make edition, or pass DIR=path/to/edition)")
@@ -196,7 +199,7 @@ def verify(directory: Path) -> tuple[dict, list[str]]:
         listed = {str(p): (str(v["sha256"]), int(v["bytes"])) for p, v in manifest["files"].items()}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise EditionError(f"{mpath}: not a valid manifest ({type(exc).__name__}: {exc})") from None
-    present = _present(directory)
+    present = {p for p in _present(directory) if p not in unlisted or not _regular(directory / p)}
     problems = manifest_problems(directory, manifest)
     for rel in sorted(set(listed) | present):
         if rel not in present:
@@ -233,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{printable(out)}: edition of {printable(manifest['edition'] or 'no date')}, {len(manifest['files'])} files, revision {printable(manifest.get('revision', 'unknown'))}")
             return 0
         manifest, problems = verify(Path(args.directory))
+        if SITE_CARD in manifest.get("files", {}):
+            manifest, problems = verify(Path(args.directory), frozenset({SITE_PAGE}))
     except EditionError as exc:
         print(printable(exc), file=sys.stderr)
         return 2

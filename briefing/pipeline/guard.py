@@ -43,7 +43,7 @@ from .folder import (
     written_by_build,
 )
 from .lock import acquire, alive, hold_until_exit, make_pid
-from .params import check_params, overlap_problem, problem
+from .params import check_params, overlap_problem, problem, site_problems
 
 # --------------------------------------------------------------------------- tidying, publishing
 
@@ -155,8 +155,10 @@ def _report(problems: list, summary: str = "nothing was built.") -> int:
 
 
 def prepare(build: str, data: str, as_of: str, base: str, timeout: str = "300", jobs: str = "1", sources: str = "",
-            dry_run: bool = False) -> int:
+            dry_run: bool = False, site: str = "", site_url: str = "", site_required: bool = False) -> int:
     params, problems = check_params(build, data, as_of, base, timeout, jobs, sources)
+    # SITE and SITE_URL (make publish) are checked with the rest, but not recorded: another SITE rebuilds nothing
+    problems += site_problems(site, site_url, build, data, sources, params["base"], site_required)
     if problems:
         return _report(problems)
     if dry_run:  # make -n: the variables are checked, nothing is written, locked or tidied

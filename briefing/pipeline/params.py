@@ -66,6 +66,53 @@ def overlap_problem(build: str, data: str, sources: str = "", base: str = "") ->
     return None
 
 
+def site_problems(site: str, site_url: str, build: str, data: str, sources: str = "", base: str = "", required: bool = False) -> list[Problem]:
+    """What is wrong with SITE (the static site `make publish` adds editions to) and SITE_URL (its public address, optional).
+    SITE is a plain path outside everything a build reads or writes: BUILD (make clean empties it), DATA, SOURCES, BASE,
+    notebooks/ and the package, and it may not hold any of them (so neither the checkout nor a folder above it)."""
+    problems = []
+    if not site:
+        if required:
+            problems.append(problem("SITE", "is empty (give the folder of the site, e.g. SITE=site)"))
+    elif msg := path_problem("SITE", site):
+        problems.append(problem("SITE", msg))
+    else:
+        here = Path(site).resolve()
+        others = {"BUILD": build, "DATA": data, "SOURCES": sources, "BASE": base if base and Path(base).is_dir() else "",
+                  "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
+        for name, folder in others.items():
+            if not folder:
+                continue
+            there = Path(folder).resolve()
+            how = "is" if here == there else "holds" if here in there.parents else "lies inside" if there in here.parents else ""
+            if how:
+                problems.append(problem("SITE", f"'{printable(site)}' {how} {name} ({printable(folder)}); the site is a folder of its own, "
+                                                "outside BUILD, DATA, SOURCES, BASE, notebooks/ and the package"))
+                break
+    if site_url and (msg := url_problem(site_url)):
+        problems.append(problem("SITE_URL", msg))
+    return problems
+
+
+def url_problem(url: str) -> str | None:
+    """Why url cannot be the site's public address (an http(s) URL of a folder: no credentials, query or fragment), or None."""
+    from urllib.parse import urlsplit
+
+    shown = printable(url)
+    if len(url) > 400 or not re.fullmatch(r"[A-Za-z0-9._~:/?#@!$&()*+,;=%-]+", url) or "%" in re.sub(r"%[0-9A-Fa-f]{2}", "", url):
+        return f"'{shown}' is not a plain URL (at most 400 characters: letters, digits and URL punctuation, no spaces, quotes or markup)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        return f"'{shown}' is not a URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"'{shown}' is not an http:// or https:// address of the site (e.g. https://example.org/briefing/)"
+    if "@" in parts.netloc or parts.query or parts.fragment or url.endswith(("?", "#")):
+        return f"'{shown}' has a user name, a query or a fragment; give the plain address of the site's folder"
+    return None
+
+
 def count_problem(name: str, value: str, top: int, what: str) -> str | None:
     if re.fullmatch(r"[0-9]{1,6}", value or "") and 1 <= int(value) <= top:
         return None
