@@ -3,6 +3,7 @@
 
 import dataclasses
 import re
+from html import escape
 
 from IPython.display import display
 
@@ -15,7 +16,7 @@ from .drawing.html import HTML, chart_block, event_list, numbers_panel, status_l
 from .drawing.html import say as _say
 from .drawing.page import sources_section
 from .drawing.record import changes_block, changes_summary, checks_block, claims_block, disagreements_block, key_figures_block
-from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
+from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, subject_says
 from .drawing.timeline import timeline_chart
 
 _CITED: list[str] = []  # source ids cited by what this kernel has shown, in order: the notebook's own sources list
@@ -63,8 +64,7 @@ def notebook_sources(d) -> HTML:
 def empty_notice(d) -> HTML:
     if not d.empty:
         return HTML("")
-    return HTML(f"<p class=\"empty\">Nothing about Meta and Scale AI had been reported by {d.as_of}: "
-                "the first report in the data comes later. Choose a later AS_OF for a fuller edition.</p>")
+    return HTML(f'<p class="empty">{escape(d.story.text("nothing_reported_by", as_of=d.as_of), quote=False)}</p>')
 
 
 __all__ = [
@@ -99,12 +99,12 @@ __all__ = [
     "parties_block",
     "rivals_chart",
     "say",
-    "scale_says",
     "section",
     "show",
     "since_the_deal",
     "statements_block",
     "status_list",
+    "subject_says",
     "timeline_chart",
     "valuation_chart",
     "what_to_watch",

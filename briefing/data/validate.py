@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import formula, sanity
+from . import formula, identity, sanity
 from .cells import parse_date, parse_number, parse_period
 from .paths import SCHEMA_NAME
 from .problems import DataError, Problem, Table, display_path
@@ -287,6 +287,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
         resources = load_schema(spath)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return {}, problems + [Problem(display_path(spath), 1, "-", f"schema is not valid: {exc}")]
+    problems += identity.check(spath)  # the story's identity (x-story): its keys and its templates
     resources, contract = sanity.apply_contract(data_dir, resources, display_path(spath))
     problems += contract
     tables: dict[str, Table] = {}
@@ -297,6 +298,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True) -> tu
             tables[res.name] = table
     problems += check_foreign_keys(tables)
     problems += check_formulas(tables)
+    problems += identity.metric_problems(spath, tables.get("metrics"))
     problems += sanity.check_rows(tables, sanity.plan_horizon(json.loads(spath.read_text(encoding="utf-8"))))
     problems += sanity.check_units(tables)
     if rules and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above

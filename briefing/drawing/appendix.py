@@ -27,7 +27,7 @@ PARTS = (  # (key, title): the appendix in order; each part is #appendix-KEY, li
     ("data", "The data behind the story's charts"),
     ("parties", "Each client, rival and investor, in date order"),
     ("events", "How it unfolded"),
-    ("statements", "What Scale said, in full"),
+    ("statements", ""),  # x-story's statements_title: it names the subject
     ("changes", "What changed since the last edition"),
 )
 TITLES = dict(PARTS)
@@ -53,18 +53,18 @@ def part(d: Dataset, key: str, *blocks) -> HTML:
     body = "".join(str(b) for b in blocks if b is not None and str(b))
     if not body:
         return HTML("")
-    title = TITLES[key]
+    title = TITLES[key] or d.story.text(f"{key}_title")
     return HTML(f'<section class="part" id="appendix-{escape(key)}" aria-labelledby="appendix-{escape(key)}-h">'
                 f'<h3 id="appendix-{escape(key)}-h">{escape(title)}</h3>{body}{back_link()}</section>')
 
 
-def parts_present(base: str) -> list[tuple[str, str]]:
+def parts_present(d: Dataset, base: str) -> list[tuple[str, str]]:
     """The parts this edition's appendix has: every part always shows something, but the changes only with a base edition."""
-    return [(k, t) for k, t in PARTS if k != "changes" or base]
+    return [(k, t or d.story.text(f"{k}_title")) for k, t in PARTS if k != "changes" or base]
 
 
-def contents(base: str) -> str:
-    items = "".join(f'<li><a href="#appendix-{k}">{escape(t)}</a></li>' for k, t in parts_present(base))
+def contents(d: Dataset, base: str) -> str:
+    items = "".join(f'<li><a href="#appendix-{k}">{escape(t)}</a></li>' for k, t in parts_present(d, base))
     items += f'<li><a href="#{SOURCES_ANCHOR}">Sources</a></li>'
     return (f'<nav class="contents" id="appendix-contents" aria-labelledby="appendix-contents-h"><h3 id="appendix-contents-h">In this appendix</h3>'
             f"<ol>{items}</ol></nav>")
@@ -79,7 +79,7 @@ def appendix_intro(d: Dataset, base: str = "") -> HTML:
         f"<p>Everything behind the story above: {', '.join(counts[:-1])} and {counts[-1]}, each with the words of its source. "
         "Nothing is averaged; where sources differ, every version is here.</p>"
         f'<p class="print-only note">{escape(PRINTED_NOTE)}</p>'
-        + contents(base) + str(part(d, "method", fold("Evidence levels, dates, figures, how the story is chosen, sources", _method(), "method"))))
+        + contents(d, base) + str(part(d, "method", fold("Evidence levels, dates, figures, how the story is chosen, sources", _method(), "method"))))
 
 
 def _method() -> str:
@@ -107,13 +107,12 @@ def _method() -> str:
 
 # ---------------------------------------------------------------- the parties, folded by role
 
-ROLES = (("Clients", ["client"]), ("Rivals and new providers", ["competitor", "new provider"]), ("Investors", ["investor"]))
 
 
 def parties_block(d: Dataset) -> HTML:
     """Each client's, rival's and investor's statuses in date order, one folded list per role, each counted."""
     out = []
-    for name, roles in ROLES:
+    for name, roles in ((d.story.role_headings[k], list(d.story.roles[k])) for k in ("clients", "rivals", "investors")):
         n = d.relationships.loc[d.relationships["role"].isin(roles), "party"].nunique()
         if n:
             out.append(fold(f"{escape(name)} ({n})", str(status_list(d, roles)), "parties"))

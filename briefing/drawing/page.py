@@ -13,7 +13,6 @@ from ..story.lead import headline, moved_on
 from ..story.outlets import outlet_name
 from .notebooks import combine
 
-PROJECT = "Scale AI briefing project"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"  # the nbconvert template "briefing": index.html.j2, briefing.css
 
 
@@ -68,13 +67,12 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
 def page_meta(d, headline: str, rev: str) -> dict:
     """The page's metadata; rev is the git revision the edition is built from ("unknown": none, and the colophon names none)."""
     edition = d.as_of or data_last_date(d)
-    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
-            f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
+    desc = d.story.text("description", events=len(d.events), figures=len(d.figures), sources=len(d.sources))
     ld = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],
         "description": desc, "datePublished": edition, "dateModified": data_last_date(d),
-        "author": {"@type": "Organization", "name": PROJECT}, "inLanguage": "en",
-        "about": ["Meta", "Scale AI", "data labeling"],
+        "author": {"@type": "Organization", "name": d.story.author}, "inLanguage": "en",
+        "about": list(d.story.about),
         "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": outlet_name(s) or None,
                       "identifier": sid} for sid, s in d.sources.iterrows()],
     }
@@ -83,11 +81,11 @@ def page_meta(d, headline: str, rev: str) -> dict:
     else:
         edition_line = f"Edition of {fmt.date_text(edition)}, with all reporting to date" if edition else "Edition with no data"
     return {
-        "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
-        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
+        "title": headline, "description": desc, "author": d.story.author, "generator": f"scale-briefing {__version__}",
+        "keywords": ", ".join(d.story.keywords), "edition_date": edition, "as_of": d.as_of or "",
         "data_modified": data_last_date(d), "edition_line": edition_line,
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
-        "colophon": (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
+        "colophon": (f"Built by {d.story.author} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
                      "Every number is computed from the curated CSVs; every row cites a source and quotes it."),
     }
 
