@@ -1,5 +1,5 @@
 """The story's identity: datapackage.json's "x-story" object. Who the story is about (the subject, its short name, the
-investor), the deal's metric keys, the metrics the money-at-stake chart sets side by side, the role vocabulary (which
+backer: the party whose deal the story is), the deal's metric keys, the metrics the money-at-stake chart sets side by side, the role vocabulary (which
 relationships.csv roles are clients, rivals and investors), the page's author, keywords and subjects, and the sentence
 templates the package fills. The package names none of these itself (tests/test_story_words.py), so another story, or
 this one when its centre moves, is new data, not new code.
@@ -9,6 +9,7 @@ format spec; anything else is a validation error at load. Standard library only.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from . import jsonfile
 from .problems import DataError, Problem, display_path
 
 KEY = "x-story"
-NAMES = ("subject", "short_name", "investor")  # strings; every template may use them
+NAMES = ("subject", "short_name", "backer")  # strings; every template may use them
 DEAL = ("investment", "stake", "valuation_before", "valuation_after")  # deal -> metric key (metrics.csv)
 ROLE_KINDS = ("clients", "rivals", "investors")  # roles -> {"values": [relationships.csv roles], "heading": ...}
 PAGE = ("author", "keywords", "about")  # author a string, keywords and about lists of strings
@@ -31,6 +32,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "nothing_reported": (),  # the dek of an edition before any report
     "nothing_reported_by": ("as_of",),  # the notice atop each notebook of such an edition
     "no_client_moving": (),  # the dek when no client has moved away
+    "clients_pulling_away": (),  # By the numbers: what the count of clients moving away counts
     "clients_stand": (),  # the clients' heading while none has moved
     "moving_away": (),  # the clients chart's group heads (and, lower-cased, its title's target)
     "moving_toward": (),
@@ -54,7 +56,7 @@ class Story:
 
     subject: str
     short_name: str
-    investor: str
+    backer: str  # the party whose investment the deal is
     deal: dict[str, str]
     money_at_stake: tuple[str, ...]  # the first is what the rest are set against
     roles: dict[str, tuple[str, ...]]
@@ -66,7 +68,7 @@ class Story:
 
     def text(self, name: str, **values) -> str:
         """The template `name` filled with the story's names and `values` (only the fields TEXTS allows it)."""
-        fields = {"subject": self.subject, "short_name": self.short_name, "investor": self.investor, **values}
+        fields = {"subject": self.subject, "short_name": self.short_name, "backer": self.backer, **values}
         return "".join(lit + (str(fields[f]) if f is not None else "") for lit, f, _, _ in string.Formatter().parse(self.texts[name]))
 
 
@@ -85,17 +87,19 @@ def _template_problem(template: str, allowed: tuple[str, ...]) -> str | None:
     return None
 
 
-def _line(text: str, path: list[str]) -> int:
-    """The line of the last key of path (x-story, then its keys in order) in the file's text; the x-story line if not found."""
-    pos = text.find(f'"{KEY}"')
-    if pos < 0:
+def _line(text: str, path: list[str], value: str | None = None) -> int:
+    """The line in the file's text of the last key of path (x-story's keys, outermost first), or of the string value
+    under it; the line of the innermost key found when the rest is not there (a missing key: its object's line)."""
+    found = text.find(f'"{KEY}"')
+    if found < 0:
         return 1
-    found = pos
     for key in path:
-        nxt = text.find(f'"{key}"', found)
-        if nxt < 0:
+        m = re.compile(rf'"{re.escape(key)}"\s*:').search(text, found)
+        if not m:
             break
-        found = nxt
+        found = m.start()
+    if value is not None and text.find(f'"{value}"', found) >= 0:
+        found = text.find(f'"{value}"', found)
     return text.count("\n", 0, found) + 1
 
 
@@ -111,7 +115,7 @@ def problems(package, text: str, display: str) -> list[Problem]:
     out: list[Problem] = []
     story = package.get(KEY) if isinstance(package, dict) else None
     if not isinstance(story, dict):
-        return [Problem(display, 1, KEY, "is missing: the story's identity (subject, investor, deal metrics, roles, page, texts; see README)")]
+        return [Problem(display, 1, KEY, "is missing: the story's identity (subject, backer, deal metrics, roles, page, texts; see README)")]
     for key in NAMES + ("author",):
         where = story if key in NAMES else story.get("page") if isinstance(story.get("page"), dict) else {}
         path = [key] if key in NAMES else ["page", key]
@@ -161,7 +165,7 @@ def metric_problems(spath: Path, metrics) -> list[Problem]:
     s, out = package[KEY], []
     for path, key in [(["deal", k], s["deal"][k]) for k in DEAL] + [(["money_at_stake"], k) for k in s["money_at_stake"]]:
         if key not in declared:
-            out.append(Problem(display_path(Path(spath)), _line(text, path + [key]), ".".join([KEY, *path]),
+            out.append(Problem(display_path(Path(spath)), _line(text, path, key), ".".join([KEY, *path]),
                                f"unknown metric '{key}' (not in {metrics.resource.path})"))
     return out
 
@@ -170,7 +174,7 @@ def from_package(package: dict) -> Story:
     """The Story of a package whose x-story has no problems()."""
     s = package[KEY]
     roles = s["roles"]
-    return Story(subject=s["subject"], short_name=s["short_name"], investor=s["investor"], deal=dict(s["deal"]),
+    return Story(subject=s["subject"], short_name=s["short_name"], backer=s["backer"], deal=dict(s["deal"]),
                  money_at_stake=tuple(s["money_at_stake"]), roles={k: tuple(roles[k]["values"]) for k in ROLE_KINDS},
                  role_headings={k: roles[k]["heading"] for k in ROLE_KINDS}, author=s["page"]["author"],
                  keywords=tuple(s["page"]["keywords"]), about=tuple(s["page"]["about"]), texts=dict(s["texts"]))
