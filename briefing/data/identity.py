@@ -40,7 +40,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "clients_none": (),  # the clients chart's title when none moved
     "rivals_none": ("count",),  # the rivals chart's title when none reported a gain
     "valuation_doubled": (),  # the valuation chart's titles, by what the data holds
-    "valuation_multiple": ("ratio",),
+    "valuation_times": ("ratio",),
     "valuation_after": ("valuation",),
     "valuation_only": (),
     "investment_bar": (),  # the investment's bar and its words in the valuation chart

@@ -108,7 +108,6 @@ def _method() -> str:
 # ---------------------------------------------------------------- the parties, folded by role
 
 
-
 def parties_block(d: Dataset) -> HTML:
     """Each client's, rival's and investor's statuses in date order, one folded list per role, each counted."""
     out = []

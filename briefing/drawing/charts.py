@@ -56,7 +56,7 @@ def valuation_chart(d: Dataset) -> Chart:
     stacked = bool(post and inv and 0 < inv.amount < post.amount)  # the new money is inside the valuation after the deal
     if pre and post and pre.amount:
         mult = post.amount / pre.amount
-        title = story.text("valuation_doubled") if 1.8 <= mult <= 2.2 else story.text("valuation_multiple", ratio=fmt.ratio(mult))
+        title = story.text("valuation_doubled") if 1.8 <= mult <= 2.2 else story.text("valuation_times", ratio=fmt.ratio(mult))
     elif post:
         title = story.text("valuation_after", valuation=post.text(short=True))
     else:
