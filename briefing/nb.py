@@ -3,6 +3,7 @@
 
 import dataclasses
 import re
+from html import escape
 
 from IPython.display import display
 
@@ -17,7 +18,7 @@ from .drawing.markup import HTML
 from .drawing.page import sources_section
 from .drawing.record import changes_block, changes_summary, checks_block, claims_block, disagreements_block, key_figures_block
 from .drawing.say import say as _say
-from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, scale_says
+from .drawing.story_blocks import all_statements, checks_verdict, disputes_summary, latest_block, masthead, subject_says
 from .drawing.timeline import timeline_chart
 from .story.stage import attach as _attach
 from .story.stage import read as _read_stage
@@ -71,8 +72,7 @@ def notebook_sources(d) -> HTML:
 def empty_notice(d) -> HTML:
     if not d.empty:
         return HTML("")
-    return HTML(f"<p class=\"empty\">Nothing about Meta and Scale AI had been reported by {d.as_of}: "
-                "the first report in the data comes later. Choose a later AS_OF for a fuller edition.</p>")
+    return HTML(f'<p class="empty">{escape(d.story.text("nothing_reported_by", as_of=d.as_of), quote=False)}</p>')
 
 
 __all__ = [
@@ -107,12 +107,12 @@ __all__ = [
     "parties_block",
     "rivals_chart",
     "say",
-    "scale_says",
     "section",
     "show",
     "since_the_deal",
     "statements_block",
     "status_list",
+    "subject_says",
     "timeline_chart",
     "valuation_chart",
     "what_to_watch",

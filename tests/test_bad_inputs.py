@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, build, make, read_rows, write_rows
 
+from briefing.story import stage
+
 PUBLISHED = ("briefing.html", "briefing.pdf")
 EVENT_STATUSES = "announced, confirmed, reported, denied"
 EVENTS_HEADER = "event_id,date,date_precision,date_until,date_note,actor,counterparty,event_type,description,label,status,source_ids,quote,speaker,version_of,minor"
@@ -313,7 +315,7 @@ def test_bom_and_crlf_validate_in_the_build(mutate, tmp_path: Path, edition: Edi
     shutil.copytree(DATA, data)
     mutate(data)
     scratch = tmp_path / "build"  # a separate build folder: the good edition stays comparable
-    proc = make(f"BUILD={scratch}", f"DATA={data}", f"{scratch}/.validated", timeout=120)
+    proc = make(f"BUILD={scratch}", f"DATA={data}", f"{scratch}/story/edition.json", timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f"{data}: valid" in proc.stdout.splitlines()
     assert "problem" not in proc.stderr
@@ -471,7 +473,7 @@ def test_killed_build_leaves_the_edition_intact(edition: Edition, tmp_path: Path
     # Anything the killed build left behind is a temp file (".tmp" in its name), never a published name;
     # every notebook under its published name is complete (it was renamed into place whole).
     names = {str(p.relative_to(edition.dir)) for p in edition.dir.rglob("*") if p.is_file()}
-    expected = {".params", ".published", ".validated", ".lock", *PUBLISHED, *(f".pending/{n}" for n in PUBLISHED)} | {k for k in edition.state if k.startswith("notebooks/")}
+    expected = {".params", ".published", ".lock", *(f"story/{n}" for n in stage.FILES), *PUBLISHED, *(f".pending/{n}" for n in PUBLISHED)} | {k for k in edition.state if k.startswith("notebooks/")}
     assert names - set(leftovers(edition.dir)) <= expected, names
     for nb in (edition.dir / "notebooks").glob("[0-9]*.ipynb"):
         json.loads(nb.read_text(encoding="utf-8"))

@@ -199,7 +199,7 @@ def test_rejected_data_does_not_rewrite_params(good: Path, tmp_path: Path):
 
 def test_params_record_the_commit_base_resolves_to(tmp_path: Path):
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    proc = make(f"BUILD={tmp_path}", "BASE=HEAD", f"{tmp_path}/.validated", timeout=120)
+    proc = make(f"BUILD={tmp_path}", "BASE=HEAD", f"{tmp_path}/story/edition.json", timeout=120)
     assert proc.returncode == 0, proc.stderr
     params = json.loads((tmp_path / ".params").read_text())
     assert params["base"] == head and params["base_name"] == "HEAD"  # a new commit changes .params: it rebuilds
@@ -213,7 +213,7 @@ def test_stale_temp_files_of_killed_runs_are_removed(tmp_path: Path):
         p.write_text("{}")
     alive = tmp_path / "notebooks" / f".02_clients.{os.getpid()}.tmp.ipynb"  # a run still going: kept
     alive.write_text("{}")
-    proc = make(f"BUILD={tmp_path}", f"DATA={SMALL}", f"{tmp_path}/.validated", timeout=120)
+    proc = make(f"BUILD={tmp_path}", f"DATA={SMALL}", f"{tmp_path}/story/edition.json", timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert not any(p.exists() for p in stale) and alive.exists()
     assert "left by a run that was killed" in proc.stderr

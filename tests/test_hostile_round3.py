@@ -130,7 +130,7 @@ def test_a_users_temp_file_is_not_tidied_as_a_killed_runs(tmp_path: Path):
     users.write_text("my notes")
     ours = tmp_path / f".briefing.html.{dead}.tmp"
     ours.write_text("half a page")
-    proc = make(f"BUILD={tmp_path}", f"DATA={SMALL}", f"{tmp_path}/.validated", timeout=120)
+    proc = make(f"BUILD={tmp_path}", f"DATA={SMALL}", f"{tmp_path}/story/edition.json", timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert users.read_text() == "my notes" and not ours.exists()
 

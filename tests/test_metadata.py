@@ -131,11 +131,12 @@ def test_json_ld_escaping_survives_hostile_text():
 
     import pandas as pd
 
+    from briefing.data import identity
     from briefing.drawing.page import page_meta
 
     src = pd.DataFrame([{"headline": "</script><script>alert(1)</script> & co", "document": "000_x.txt", "outlet": "O"}], index=["doc-000"])
     d = SimpleNamespace(as_of="2025-06-19", events=pd.DataFrame({"date": ["2025-06-19"]}), relationships=pd.DataFrame({"as_of": [], "_first": []}),
-                        sources=src.assign(known_from="2025-06-19"), figures=pd.DataFrame())
+                        sources=src.assign(known_from="2025-06-19"), figures=pd.DataFrame(), story=identity.read(DATA / "datapackage.json"))
     meta = page_meta(d, "Headline </script>", "unknown")
     # the template writes the JSON-LD with Jinja's tojson filter, as nbconvert's environment has it
     from jinja2 import Environment

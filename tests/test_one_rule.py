@@ -148,7 +148,7 @@ def test_a_current_version_package_without_part_of_the_shape_is_refused(small, m
 
 def test_unknown_x_properties_are_kept_and_ignored(small, monkeypatch):
     package = _package(small)
-    package["x-story"] = {"name": "anything", "parties": ["A"]}
+    package["x-notes"] = {"name": "anything", "parties": ["A"]}
     (small / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
     monkeypatch.chdir(small.parent)
     assert validate(Path("data"))[1] == []

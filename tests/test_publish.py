@@ -47,7 +47,7 @@ def fake_build(root: Path, date: str, headline: str = "Meta's deal roughly doubl
     (bundle / "briefing.html").write_text(page, encoding="utf-8")
     (bundle / "briefing.pdf").write_bytes(b"%PDF-1.7 " + date.encode())
     facts = {"format": "briefing-story/1", "headline": headline, "dek": "What the deal did.", "edition": date, "edition_text": f"Edition of {date}",
-             "as_of": "", "base": "", "base_given": "", "title": title, "description": "A briefing.", "author": "The desk",
+             "as_of": "", "base": "", "title": title, "description": "A briefing.", "author": "The desk",
              "keywords": "Meta, Scale AI", "generator": "scale-briefing 1.0.0", "data_digest": data_digest(bundle / "data"),
              "what_changed": list(changed)}
     (bundle / "story").mkdir()
@@ -375,6 +375,7 @@ def test_publish_site_command_checks_site(tmp_path: Path):
     assert proc.returncode == 2 and proc.stderr.startswith("SITE:1: site: is empty"), proc.stderr
 
 
+@pytest.mark.build  # make publish
 @pytest.mark.parametrize("var", ["SITE", "SITE_URL"])
 @pytest.mark.parametrize("how", INJECTIONS)
 def test_make_publish_refuses_a_bad_site_before_building(var, how, tmp_path: Path):

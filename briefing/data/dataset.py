@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import fmt, rounding
+from . import fmt, identity, rounding
 from .history import History, evidence_rank, moments, when_text, window
 from .periods import nested, period_key, place_figures
+from .schema import schema_path
 from .validate import validated_tables
 
 
@@ -72,6 +73,7 @@ class Dataset:
     event_versions: pd.DataFrame = field(repr=False, default=None)  # other sources' versions of an event (version_of), kept off `events`
     topics: pd.DataFrame = field(repr=False, default=None)  # topics.csv: whether a claim topic's answer can change over time
     watch: pd.DataFrame = field(repr=False, default=None)  # watch.csv: what to watch, each item with its premises
+    story: identity.Story = field(repr=False, default=None)  # x-story in datapackage.json: the names the package never types
     _breaking: bool = field(repr=False, default=False)  # series() is breaking a tie by the checks (no tie-break inside it)
     _memo: dict = field(repr=False, init=False, default_factory=dict)  # computed(): what this data's story computed once
 
@@ -290,11 +292,11 @@ class Dataset:
         return [History(topic, "", moments(g, "claim", rank, g["_undated"], no.loc[g.index], topic in timeless))
                 for topic, g in c.groupby("topic", sort=False)]
 
-    def movers(self, roles: tuple[str, ...] = ("client",)) -> pd.DataFrame:
+    def movers(self, roles: tuple[str, ...] | None = None) -> pd.DataFrame:
         """The one rule for who is moving: each party's latest status in these roles (a party with two roles, Meta as
         investor and client, counts in the roles asked for), with direction away or toward. The dek, By the numbers,
         chart titles and prose all count from it."""
-        latest = self.latest_status(list(roles))
+        latest = self.latest_status(list(self.story.roles["clients"] if roles is None else roles))
         return latest[latest["direction"] != "neutral"].reset_index(drop=True)
 
     def row_sources(self, row_id: str) -> list[str]:
@@ -406,4 +408,5 @@ def load(data_dir: str | Path, as_of: str | None = None, rules: bool = True, che
         event_versions=versions,
         topics=topics,
         watch=watch,
+        story=identity.read(schema_path(Path(data_dir))),
     )

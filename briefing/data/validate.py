@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import formula, jsonfile, sanity, upgrade
+from . import formula, identity, jsonfile, sanity, upgrade
 from .cells import parse_date, parse_number, parse_period
 from .paths import SCHEMA_NAME
 from .problems import DataError, Problem, Table, display_path
@@ -296,6 +296,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True, check
         resources = load_schema(spath)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         return {}, problems + [Problem(display_path(spath), 1, "-", f"schema is not valid: {exc}")]
+    problems += identity.check(spath)  # the story's identity (x-story): its keys and its templates
     resources, contract = sanity.apply_contract(data_dir, resources, display_path(spath))
     problems += contract
     tables: dict[str, Table] = {}
@@ -307,6 +308,7 @@ def validate(data_dir: Path, as_of: str | None = None, rules: bool = True, check
     if checked:
         problems += check_foreign_keys(tables)
         problems += check_formulas(tables)
+        problems += identity.metric_problems(spath, tables.get("metrics"))
         problems += sanity.check_rows(tables, sanity.plan_horizon(package))
         problems += sanity.check_units(tables)
     if rules and checked and not problems:  # once the structure holds: a rule's message on a broken row would only echo the problem above

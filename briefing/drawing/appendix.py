@@ -31,7 +31,7 @@ PARTS = (  # (key, title): the appendix in order; each part is #appendix-KEY, li
     ("data", "The data behind the story's charts"),
     ("parties", "Each client, rival and investor, in date order"),
     ("events", "How it unfolded"),
-    ("statements", "What Scale said, in full"),
+    ("statements", ""),  # x-story's statements_title: it names the subject
     ("changes", "What changed since the last edition"),
 )
 TITLES = dict(PARTS)
@@ -55,16 +55,16 @@ def part(d: Dataset, key: str, *blocks) -> HTML:
     body = "".join(str(b) for b in blocks if b is not None and str(b))
     if not body:
         return HTML("")
-    return HTML(render("part", key=key, title=TITLES[key], body=Markup(body)))
+    return HTML(render("part", key=key, title=TITLES[key] or d.story.text(f"{key}_title"), body=Markup(body)))
 
 
-def parts_present(base: str) -> list[tuple[str, str]]:
+def parts_present(d: Dataset, base: str) -> list[tuple[str, str]]:
     """The parts this edition's appendix has: every part always shows something, but the changes only with a base edition."""
-    return [(k, t) for k, t in PARTS if k != "changes" or base]
+    return [(k, t or d.story.text(f"{k}_title")) for k, t in PARTS if k != "changes" or base]
 
 
-def contents(base: str) -> str:
-    return str(render("contents", parts=parts_present(base), sources_anchor=SOURCES_ANCHOR))
+def contents(d: Dataset, base: str) -> str:
+    return str(render("contents", parts=parts_present(d, base), sources_anchor=SOURCES_ANCHOR))
 
 
 def appendix_intro(d: Dataset, base: str = "") -> HTML:
@@ -72,7 +72,7 @@ def appendix_intro(d: Dataset, base: str = "") -> HTML:
     n = {"source": len(d.sources), "event": d.n_events, "figure": len(d.figures), "status report": len(d.relationships)}
     counts = [f"{v:,} {k}{'s' * (v != 1)}" for k, v in n.items()]
     method = part(d, "method", fold("Evidence levels, dates, figures, how the story is chosen, sources", _method(), "method"))
-    return HTML(render("appendix_intro", counts=counts, printed_note=PRINTED_NOTE, contents=Markup(contents(base)), method=method))
+    return HTML(render("appendix_intro", counts=counts, printed_note=PRINTED_NOTE, contents=Markup(contents(d, base)), method=method))
 
 
 def _method() -> Markup:
@@ -81,13 +81,11 @@ def _method() -> Markup:
 
 # ---------------------------------------------------------------- the parties, folded by role
 
-ROLES = (("Clients", ["client"]), ("Rivals and new providers", ["competitor", "new provider"]), ("Investors", ["investor"]))
-
 
 def parties_block(d: Dataset) -> HTML:
     """Each client's, rival's and investor's statuses in date order, one folded list per role, each counted."""
     out = []
-    for name, roles in ROLES:
+    for name, roles in ((d.story.role_headings[k], list(d.story.roles[k])) for k in ("clients", "rivals", "investors")):
         n = d.relationships.loc[d.relationships["role"].isin(roles), "party"].nunique()
         if n:
             out.append(fold(f"{escape(name)} ({n})", str(status_list(d, roles)), "parties"))

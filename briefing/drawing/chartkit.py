@@ -27,7 +27,7 @@ EVIDENCE_COLOURS = {"confirmed": BLUE, "reported": VERMILLION, "rumoured": PURPL
 STATUS_COLOURS = {"announced": GREEN, "confirmed": BLUE, "reported": VERMILLION, "denied": PURPLE}
 DIRECTION_COLOURS = {"away": VERMILLION, "toward": BLUE, "neutral": GREY}
 DIRECTION_MARKERS = {"away": "<", "toward": ">", "neutral": "o"}
-DIRECTION_HEADS = {"away": "Moving away from Scale AI", "toward": "Moving toward Scale AI", "neutral": "Back to no change either way"}
+DIRECTION_HEADS = {"neutral": "Back to no change either way"}  # away and toward name the subject: x-story's moving_away, moving_toward
 
 # Legibility. The SVG is scaled to the column: 358 px on a 390 px phone. A font of s pt in a figure W
 # inches wide renders at s * 358 / (72 * W) px there, so in a 4-inch figure 9.5 pt is 11.8 px, the

@@ -44,9 +44,11 @@ from .story_blocks import quoted_words
 def valuation_chart(d: Dataset) -> Chart:
     """The valuation before and after the deal, the after bar split into what Scale was worth before the money came in
     and Meta's new money: the cheque is drawn as part of the $29B it helps make, never as a third valuation beside them."""
-    pre, post, inv, stake = (d.fact(m) for m in ("valuation_pre_usd", "valuation_post_usd", "meta_investment_usd", "meta_stake_pct"))
+    deal, story = d.story.deal, d.story
+    pre, post, inv, stake = (d.fact(deal[k]) for k in ("valuation_before", "valuation_after", "investment", "stake"))
+    inv_bar, new_money = story.text("investment_bar"), story.text("new_money")
     rows = []
-    for label, fact in (("Valuation before the deal", pre), ("Valuation after the deal", post), ("Meta's investment", inv)):
+    for label, fact in (("Valuation before the deal", pre), ("Valuation after the deal", post), (inv_bar, inv)):
         if fact:
             rows.append({"bar": label, "figure": fact.label, "amount_usd": fact.amount, "sources": ";".join(fact.source_ids), "metric": fact.metric})
     data = pd.DataFrame(rows, columns=["bar", "figure", "amount_usd", "sources", "metric"])
@@ -54,35 +56,35 @@ def valuation_chart(d: Dataset) -> Chart:
     stacked = bool(post and inv and 0 < inv.amount < post.amount)  # the new money is inside the valuation after the deal
     if pre and post and pre.amount:
         mult = post.amount / pre.amount
-        title = "Meta's deal roughly doubled Scale AI's valuation" if 1.8 <= mult <= 2.2 else f"Meta's deal took Scale AI's valuation to {fmt.ratio(mult)} its earlier level"
+        title = story.text("valuation_doubled") if 1.8 <= mult <= 2.2 else story.text("valuation_times", ratio=fmt.ratio(mult))
     elif post:
-        title = f"Meta's deal valued Scale AI at {post.text(short=True)}"
+        title = story.text("valuation_after", valuation=post.text(short=True))
     else:
-        title = "Scale AI's valuation"
+        title = story.text("valuation_only")
     stake_txt = f" for a {stake.text()} stake" if stake else ""
     subtitle = "US dollars"
     if stacked:
-        subtitle += "; the valuation after the deal includes Meta's new money"
+        subtitle += f"; the valuation after the deal includes {new_money}"
     chart = Chart("valuation", title, subtitle, "", ids, data)
     if data.empty:
         chart.empty_message = "No valuation or investment figures had been reported by this date."
         chart.alt = chart.empty_message
         return chart
-    facts = {"valuation_pre_usd": pre, "valuation_post_usd": post, "meta_investment_usd": inv}
-    valuations = data[data["metric"] != "meta_investment_usd"] if stacked else data
+    facts = {deal["valuation_before"]: pre, deal["valuation_after"]: post, deal["investment"]: inv}
+    valuations = data[data["metric"] != deal["investment"]] if stacked else data
     fig, ax = plt.subplots(figsize=(WIDTH, 0.62 * len(valuations) + (0.42 if stacked else 0) + 0.2))
     fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
-    colours = {"Valuation before the deal": GREY, "Valuation after the deal": BLUE, "Meta's investment": VERMILLION}
-    texts = [fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == "meta_investment_usd" else "") for _, r in valuations.iterrows()]
+    colours = {"Valuation before the deal": GREY, "Valuation after the deal": BLUE, inv_bar: VERMILLION}
+    texts = [fmt.money(r["amount_usd"], short=True) + (stake_txt if r["metric"] == deal["investment"] else "") for _, r in valuations.iterrows()]
     bars = labelled_bars(ax, list(valuations["bar"]), list(valuations["amount_usd"] / 1e9), [colours[b] for b in valuations["bar"]], texts)
     patches = {r["metric"]: bar.patches[0] for bar, (_, r) in zip(bars, valuations.iterrows())}
-    if stacked:  # Meta's money as the last part of the after bar, named under it
-        y = list(valuations["metric"]).index("valuation_post_usd") * 1.15
+    if stacked:  # the investor's money as the last part of the after bar, named under it
+        y = list(valuations["metric"]).index(deal["valuation_after"]) * 1.15
         rest = (post.amount - inv.amount) / 1e9
-        patches["meta_investment_usd"] = ax.barh(y, inv.amount / 1e9, left=rest, color=VERMILLION, height=0.5).patches[0]
+        patches[deal["investment"]] = ax.barh(y, inv.amount / 1e9, left=rest, color=VERMILLION, height=0.5).patches[0]
         ax.plot([rest, rest], [y - 0.25, y + 0.25], color="white", lw=1.2)
         x_in = rest / ax.get_xlim()[1] * WIDTH * 0.98  # where the segment starts, in inches: its words wrap in the room to its right
-        lines = wrap(f"of which Meta's new money: {inv.text(short=True)}{stake_txt}", WIDTH * 0.98 - x_in - 0.05, SMALL)
+        lines = wrap(f"of which {new_money}: {inv.text(short=True)}{stake_txt}", WIDTH * 0.98 - x_in - 0.05, SMALL)
         ax.text(rest, y + 0.32, plain("\n".join(lines)), fontsize=SMALL, color=VERMILLION, va="top", ha="left", linespacing=1.1)
         ax.set_ylim(y + 0.45 + 0.5 * len(lines), ax.get_ylim()[1])
     for metric, patch in patches.items():
@@ -92,16 +94,25 @@ def valuation_chart(d: Dataset) -> Chart:
     if stacked:
         chart.alt = (f"Bar chart. {title}. {valuations.iloc[0]['bar']} {fmt.money(valuations.iloc[0]['amount_usd'], True)}; "
                      if len(valuations) > 1 else f"Bar chart. {title}. ") + (
-            f"valuation after the deal {fmt.money(post.amount, True)}, of which Meta's new money {fmt.money(inv.amount, True)}{stake_txt}.")
+            f"valuation after the deal {fmt.money(post.amount, True)}, of which {new_money} {fmt.money(inv.amount, True)}{stake_txt}.")
     else:
         parts = [f"{r['bar']} {fmt.money(r['amount_usd'], True)}" for _, r in data.iterrows()]
-        chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; Meta's investment bought a {stake.text()} stake." if stake else ".")
+        chart.alt = f"Bar chart. {title}. " + "; ".join(parts) + (f"; {inv_bar} bought a {stake.text()} stake." if stake else ".")
     chart.data = data.drop(columns="metric")  # readers get labels; the key stays in figures.csv
     return finish(fig, chart)
 
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def direction_head(d: Dataset, direction: str) -> str:
+    """A direction's heading in the clients chart: 'Moving away from' the subject (x-story), or chartkit's words."""
+    return d.story.text(f"moving_{direction}") if direction in ("away", "toward") else DIRECTION_HEADS.get(direction, direction)
 
 
 def _when(d: Dataset, r) -> str:
@@ -129,7 +140,7 @@ def _moves(parties: list[str], how: str) -> str:
     return f"{names([p + chr(39) + 's' for p in parties])} move{'s are' if len(parties) > 1 else ' is'} {how}"
 
 
-def certainty_title(latest: pd.DataFrame) -> str:
+def certainty_title(d: Dataset, latest: pd.DataFrame) -> str:
     """The clients chart's finding: who confirmed a move and whose is only reported or unattributed, for the direction most
     clients moved ('Only OpenAI has confirmed it is moving away from Scale AI; Google's move is reported, xAI's unattributed')."""
     counts = latest["direction"].value_counts()
@@ -137,7 +148,7 @@ def certainty_title(latest: pd.DataFrame) -> str:
     rows = latest[latest["direction"] == direction]
     by = {ev: list(rows.loc[rows["evidence"] == ev, "party"]) for ev in EVIDENCE_PLAIN}
     hedged = [(parties, EVIDENCE_PLAIN[ev]) for ev, parties in by.items() if ev != "confirmed" and parties]
-    target = {"away": "moving away from Scale AI", "toward": "moving toward Scale AI"}.get(direction, f"{direction} with Scale AI")
+    target = _lower(direction_head(d, direction)) if direction in ("away", "toward") else d.story.text("moving_with", direction=direction)
     sure = by["confirmed"]
     if sure:
         only = "Only " if hedged and len(sure) <= sum(len(p) for p, _ in hedged) else ""
@@ -152,13 +163,14 @@ def clients_chart(d: Dataset) -> Chart:
     """One row per client that changed course (Dataset.movers, the one rule for who moves): its latest status in words,
     its direction as colour and arrow, how sure the reporting is and when, what came before; every account is in the
     data table."""
-    histories = {h.key: h for h in d.status_histories(["client"])}
+    roles = list(d.story.roles["clients"])
+    histories = {h.key: h for h in d.status_histories(roles)}
     latest = d.movers().copy()
     latest["_dir"] = latest["direction"].map(lambda x: list(DIRECTION_COLOURS).index(x) if x in DIRECTION_COLOURS else len(DIRECTION_COLOURS))
     latest["_ev"] = latest["evidence"].map(EVIDENCE_ORDER.index)
     latest = latest.sort_values(["_dir", "_ev", "_first", "party"], ascending=[True, True, False, True]).reset_index(drop=True)
     order = list(latest["party"])
-    clients = d.relationships[d.relationships["role"] == "client"]
+    clients = d.relationships[d.relationships["role"].isin(roles)]
     unchanged = sorted(set(clients["party"]) - set(order))
     rel = clients[clients["party"].isin(order)]
     ids = sorted({s for lst in rel["source_list"] for s in lst}, key=d.citation_number)
@@ -171,7 +183,7 @@ def clients_chart(d: Dataset) -> Chart:
         "source_ids": rel["source_ids"],
     }).reset_index(drop=True)
     n = len(order)
-    title = certainty_title(latest) if n else "No client of Scale AI was reported changing course"
+    title = certainty_title(d, latest) if n else d.story.text("clients_none")
     span = span_text(rel["_first"].min(), rel["_first"].max()) if len(rel) else ""
     subtitle = f"Each client's latest status, from accounts dated {span}. {evidence_key(latest.head(MAX_ROWS)['evidence'])}; every account is in the table"
     if n > MAX_ROWS:
@@ -190,7 +202,7 @@ def clients_chart(d: Dataset) -> Chart:
         history = histories[party]
         colour = DIRECTION_COLOURS.get(direction, GREY)
         if direction != seen:
-            head = DIRECTION_HEADS.get(direction, direction)
+            head = direction_head(d, direction)
             rows.append(Row([Words(f"{head} ({(latest['direction'] == direction).sum()})", BODY, "bold", colour)], [], header=True))
             seen = direction
         n_src = independent(d, shown_sources(d, history.current))
@@ -242,10 +254,11 @@ def _gain_words(d: Dataset, facts: list, best) -> list[Words]:
 def rivals_chart(d: Dataset) -> Chart:
     """The rivals that reported gains themselves (figures of their own, or a gain on the record), each with its own figures
     or words; the rest of the rivals named are counted in one line. Every rival is in the data table."""
-    rel = d.relationships[d.relationships["role"].isin(["competitor", "new provider"])].copy()
+    roles = list(d.story.roles["rivals"])
+    rel = d.relationships[d.relationships["role"].isin(roles)].copy()
     ids = {s for lst in rel["source_list"] for s in lst}
     current = {}  # each rival's latest moment (data.history): its lead is the status shown, its accounts at that level are counted
-    for h in d.status_histories(["competitor", "new provider"]):
+    for h in d.status_histories(roles):
         if h.key not in current or h.current.first >= current[h.key].first:
             current[h.key] = h.current
     rivals = []
@@ -271,7 +284,7 @@ def rivals_chart(d: Dataset) -> Chart:
     if gainers:
         title = f"{names([x[0] for x in gainers])} reported {'a gain' if len(gainers) == 1 else 'gains'} of {'its' if len(gainers) == 1 else 'their'} own"
     else:
-        title = f"No rival of Scale AI reported a gain of its own; the reporting names {fmt.number_word(len(rivals))}"
+        title = d.story.text("rivals_none", count=fmt.number_word(len(rivals)))
     others = f"{fmt.number_word(len(rest))} more rival{' is' if len(rest) == 1 else 's are'} named without one"
     if gainers and rest:
         title += f"; {others}"
@@ -300,13 +313,12 @@ def rivals_chart(d: Dataset) -> Chart:
     return rows_chart(chart, rows)
 
 
-STAKE_METRICS = ("scale_revenue_usd", "google_spend_usd", "google_planned_spend_usd")  # Scale's revenue first: what the rest is set against
-
-
 def stakes_chart(d: Dataset) -> Chart:
-    """The money at stake: Google's spending with Scale AI against Scale AI's revenue (a separate chart, for the lead to place)."""
-    facts = [f for f in (d.fact(m) for m in STAKE_METRICS) if f and f.unit == "USD"]
-    revenue = next((f for f in facts if f.metric == STAKE_METRICS[0]), None)
+    """The money at stake: Google's spending with Scale AI against Scale AI's revenue (a separate chart, for the lead to
+    place); its metrics are x-story's money_at_stake, the first (the revenue) what the rest are set against."""
+    stakes = d.story.money_at_stake
+    facts = [f for f in (d.fact(m) for m in stakes) if f and f.unit == "USD"]
+    revenue = next((f for f in facts if f.metric == stakes[0]), None)
     ids = sorted({s for f in facts for s in f.source_ids}, key=d.citation_number)
     data = pd.DataFrame([{"figure": f.label, "period": f.period, "amount_usd": f.amount, "qualifier": f.qualifier, "sources": ";".join(f.source_ids)}
                          for f in facts], columns=["figure", "period", "amount_usd", "qualifier", "sources"])

@@ -14,7 +14,6 @@ from ..story.outlets import outlet_name
 from .markup import render
 from .notebooks import combine
 
-PROJECT = "Scale AI briefing project"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"  # the nbconvert template "briefing": index.html.j2, briefing.css
 
 
@@ -55,13 +54,12 @@ def sources_section(d, only=None, title: str = "Sources", level: int = 3) -> str
 def page_meta(d, headline: str, rev: str) -> dict:
     """The page's metadata; rev is the git revision the edition is built from ("unknown": none, and the colophon names none)."""
     edition = d.as_of or data_last_date(d)
-    desc = (f"How Meta's investment in Scale AI moved its clients and rivals: {len(d.events)} events and "
-            f"{len(d.figures)} figures from {len(d.sources)} sources, each with its quote.")
+    desc = d.story.text("description", events=len(d.events), figures=len(d.figures), sources=len(d.sources))
     ld = {
         "@context": "https://schema.org", "@type": "NewsArticle", "headline": headline[:110],
         "description": desc, "datePublished": edition, "dateModified": data_last_date(d),
-        "author": {"@type": "Organization", "name": PROJECT}, "inLanguage": "en",
-        "about": ["Meta", "Scale AI", "data labeling"],
+        "author": {"@type": "Organization", "name": d.story.author}, "inLanguage": "en",
+        "about": list(d.story.about),
         "citation": [{"@type": "CreativeWork", "name": s["headline"] or s["document"], "publisher": outlet_name(s) or None,
                       "identifier": sid} for sid, s in d.sources.iterrows()],
     }
@@ -70,17 +68,17 @@ def page_meta(d, headline: str, rev: str) -> dict:
     else:
         edition_line = f"Edition of {fmt.date_text(edition)}, with all reporting to date" if edition else "Edition with no data"
     return {
-        "title": headline, "description": desc, "author": PROJECT, "generator": f"scale-briefing {__version__}",
-        "keywords": "Meta, Scale AI, Alexandr Wang, data labeling, OpenAI, Google, AI", "edition_date": edition, "as_of": d.as_of or "",
+        "title": headline, "description": desc, "author": d.story.author, "generator": f"scale-briefing {__version__}",
+        "keywords": ", ".join(d.story.keywords), "edition_date": edition, "as_of": d.as_of or "",
         "data_modified": data_last_date(d), "edition_line": edition_line,
         "json_ld": ld,  # the template writes it with Jinja's tojson, which escapes <, >, & and '
-        "colophon": colophon(rev),
+        "colophon": colophon(rev, d.story.author),
     }
 
 
-def colophon(rev: str) -> str:
+def colophon(rev: str, author: str) -> str:
     """The page's last line: who built it, with what, from which git revision ("unknown": none named)."""
-    return (f"Built by {PROJECT} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
+    return (f"Built by {author} (scale-briefing {__version__}) from data/" + (f" at revision {rev}. " if rev != "unknown" else ". ") +
             "Every number is computed from the curated CSVs; every row cites a source and quotes it.")
 
 
@@ -92,10 +90,10 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str,
     if story_dir is not None:
         s = stage.read(story_dir, data_dir)
         d = stage.attach(load(data_dir, as_of, checked=False), s)
-        meta = {**s.edition["page"], "colophon": colophon(revision)}
+        head = {**s.edition["page"], "colophon": colophon(revision, s.edition["author"])}
     else:
         d = load(data_dir, as_of)
-        meta = {**page_meta(d, headline(d), revision), "budget": "later" if moved_on(d) else "deal"}
+        head = {**page_meta(d, headline(d), revision), "budget": "later" if moved_on(d) else "deal"}
 
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES_DIR)], template_name="briefing", exclude_input=True)
     book = combine(notebooks)
@@ -103,7 +101,7 @@ def build_html(notebooks: list[Path], data_dir: Path, as_of: str, revision: str,
         "appendix": book.metadata.get("appendix", False),
         "css": (TEMPLATES_DIR / "briefing" / "briefing.css").read_text(encoding="utf-8"),
         "sources_html": sources_section(d),
-        "meta": meta,
+        "meta": head,
     }
     body, _ = exporter.from_notebook_node(book, resources=resources)
     return body

@@ -16,6 +16,7 @@ from ..story import ranking
 from ..story.changes import GROUPS, SINGULAR, compare, summary
 from ..story.checks import run_checks
 from ..story.outlets import reported_by
+from ..story.stage import STAGED_CHANGES
 from .appendix import fold
 from .citations import plain_ids
 from .markup import HTML, render
@@ -153,7 +154,8 @@ def checks_block(d: Dataset) -> HTML:
 
 
 def _changes(d: Dataset, base: str) -> list[dict]:
-    return d.computed(("changes", base), lambda: compare(load_base(base, d.data_dir, d.as_of), d))  # the story stage's, in a build
+    staged = d.computed(STAGED_CHANGES, lambda: None)  # in a build, the story stage's (computed once, against the edition's one BASE)
+    return staged if staged is not None else d.computed(("changes", base), lambda: compare(load_base(base, d.data_dir, d.as_of), d))
 
 
 def changes_summary(d: Dataset, base: str) -> HTML:

@@ -76,7 +76,7 @@ def statements(d: Dataset, event_types: list[str], actors: list[str]):
     return ev.sort_values(["_m", "_q", "_n", "date"], kind="stable").drop(columns="_m")
 
 
-def scale_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = ranking.STORY_QUOTES) -> HTML:
+def subject_says(d: Dataset, event_types: list[str], actors: list[str], limit: int = ranking.STORY_QUOTES) -> HTML:
     """The party's newest statements, in its own words where quoted; one fewer once the story has moved on (its
     June words are history there, and the budget goes to the year's news)."""
     ev = statements(d, event_types, actors)

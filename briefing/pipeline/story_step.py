@@ -69,6 +69,7 @@ def compute(data_dir: Path, as_of: str, base: str, base_given: str) -> tuple[dic
     from ..data.previous import load_base
     from ..drawing.citations import plain_ids
     from ..drawing.page import page_meta
+    from ..drawing.record import base_name
 
     d = load(data_dir, as_of, checked=False)  # write_stage has just validated it: the one validation of the build
     old = None
@@ -86,15 +87,15 @@ def compute(data_dir: Path, as_of: str, base: str, base_given: str) -> tuple[dic
     changes = compare(old, d) if old is not None else None
     tables = {"checks.csv": checks, "figures.csv": _figures(d), "histories.csv": _histories(d, False), "claims.csv": _histories(d, True),
               "disputes.csv": _disputes(d), "latest.csv": _latest(d)}
-    meta = {**page_meta(d, headline, "unknown"), "budget": "later" if moved_on(d) else "deal"}
-    meta.pop("colophon")  # names the git revision: the html step writes it, for the page as built
+    page = {**page_meta(d, headline, "unknown"), "budget": "later" if moved_on(d) else "deal"}
+    page.pop("colophon")  # names the git revision: the html step writes it, for the page as built
     plain = [_plain_text(plain_ids(d, c["text"])) for c in summary(changes)] if changes else []
     edition = {
-        "format": stage.FORMAT, "headline": headline, "dek": dek, "edition": meta["edition_date"], "edition_text": meta["edition_line"],
-        "as_of": d.as_of or "", "base": base, "base_given": base_given, "budget": meta["budget"], "title": meta["title"],
-        "description": meta["description"], "author": meta["author"], "keywords": meta["keywords"], "generator": f"scale-briefing {__version__}",
-        "data_modified": meta["data_modified"], "data_digest": data_digest(Path(data_dir)), "what_changed": plain,
-        "changes_count": len(changes) if changes is not None else None, "page": meta,
+        "format": stage.FORMAT, "headline": headline, "dek": dek, "edition": page["edition_date"], "edition_text": page["edition_line"],
+        "as_of": d.as_of or "", "base": base_name(base) if base else "", "budget": page["budget"], "title": page["title"],
+        "description": page["description"], "author": page["author"], "keywords": page["keywords"], "generator": f"scale-briefing {__version__}",
+        "data_modified": page["data_modified"], "data_digest": data_digest(Path(data_dir)), "what_changed": plain,
+        "changes_count": len(changes) if changes is not None else None, "page": page,
         "columns": {name: stage.frame_types(df) for name, df in tables.items()}, "files": list(stage.FILES),
     }
     files = {name: stage.frame_csv(df) for name, df in tables.items()}
@@ -139,5 +140,6 @@ def write_stage(data_dir: Path, as_of: str, base: str, base_given: str, out: Pat
         return 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{data_dir}: valid; story stage written to {out} ({len(files)} files: {edition['headline']})")
+    print(f"{data_dir}: valid")
+    print(f"story stage: {len(files)} files in {out} ({edition['headline']})")
     return 0

@@ -22,8 +22,8 @@ MOVED_ON_DAYS = 31  # after this the story has moved on from the deal and the he
 
 
 def deal_date(d: Dataset) -> str | None:
-    """When the deal became public: the earliest source that states Meta's investment."""
-    rows = d.figures[d.figures["metric"] == "meta_investment_usd"]
+    """When the deal became public: the earliest source that states the investor's investment (x-story deal.investment)."""
+    rows = d.figures[d.figures["metric"] == d.story.deal["investment"]]
     return min(rows["known_from"]) if len(rows) else None
 
 
@@ -157,15 +157,15 @@ def moved_on(d: Dataset) -> bool:
 
 def headline(d: Dataset) -> str:
     """The edition's headline: the deal, or once the story has moved on, the newest key development and the deal behind it."""
-    inv, stake = d.fact("meta_investment_usd"), d.fact("meta_stake_pct")
+    inv, stake = d.fact(d.story.deal["investment"]), d.fact(d.story.deal["stake"])
     if not (inv and stake):
-        return "Meta and Scale AI: nothing reported yet" if d.empty else "Meta weighs a stake in Scale AI"
-    deal = f"Meta paid {inv.text(short=True)} for {stake.text()} of Scale AI"
+        return d.story.text("headline_empty") if d.empty else d.story.text("headline_no_deal")
+    deal = d.story.text("headline_deal", investment=inv.text(short=True), stake=stake.text())
     if moved_on(d):
         start, key = deal_date(d), newest_key_development(d)
         months = months_between(start, key["date"])
         return f"{headline_text(d, key)}, {months} month{'s' if months != 1 else ''} after {deal}"
-    return deal + (". Clients that compete with Meta began pulling away." if not d.pulling_back().empty else "")
+    return deal + (". " + d.story.text("headline_pulling_away") if not d.pulling_back().empty else "")
 
 
 def _mover_clause(d: Dataset, r, with_date: bool) -> str:
@@ -182,10 +182,10 @@ def dek(d: Dataset) -> str:
     """The one sentence under the headline: the two or three facts a reader needs most, from the data's current state
     (the surest, newest moves of Scale AI's clients, after the story's own news once it has moved on); never a count."""
     if d.empty:
-        return "Nothing about Meta and Scale AI had been reported by this date."
+        return d.story.text("nothing_reported")
     movers = d.movers()
     if movers.empty:
-        return "No client of Scale AI has been reported moving away from it."
+        return d.story.text("no_client_moving")
     start = deal_date(d) or ""
     ranked = movers.assign(_ev=evidence_rank(movers["evidence"]), _after=movers["_first"] > start)
     if moved_on(d):  # a year on: the newest moves, either way, lead, surest first among them
@@ -194,7 +194,7 @@ def dek(d: Dataset) -> str:
         ranked = ranked[(ranked["direction"] == "away") | ranked["_after"]]
         ranked = ranked.sort_values(["_ev", "_first", "party"], ascending=[True, False, True]).head(2)
     if ranked.empty:
-        return "No client of Scale AI has been reported moving away from it."
+        return d.story.text("no_client_moving")
     clauses = [_mover_clause(d, r, i == 0) for i, (_, r) in enumerate(ranked.iterrows())]
     text = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + (", and " if len(clauses) > 2 else " and ") + clauses[-1]
     return text[:1].upper() + text[1:] + "."

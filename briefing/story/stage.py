@@ -31,6 +31,7 @@ from ..data.package import data_digest
 FORMAT = "briefing-story/1"
 EDITION = "edition.json"
 FILES = ("edition.json", "checks.csv", "changes.json", "figures.csv", "histories.csv", "claims.csv", "disputes.csv", "latest.csv")
+STAGED_CHANGES = "changes since BASE"  # Dataset.computed's key for the stage's changes (an edition has one BASE)
 _TUPLES = ("sources", "quotes")  # a change's tuples, lists once in JSON
 
 
@@ -106,6 +107,6 @@ def attach(d: Dataset, stage: Stage) -> Dataset:
     d.remember("headline", e["headline"])
     d.remember("dek", e["dek"])
     d.remember("checks", stage.frame("checks.csv"))
-    if e.get("base_given"):
-        d.remember(("changes", e["base_given"]), stage.changes())
+    if e.get("base"):
+        d.remember(STAGED_CHANGES, stage.changes())
     return d

@@ -91,7 +91,7 @@ def to_tell(d: Dataset, roles: list[str], told: set[str]) -> tuple[list[dict], i
     return [standing(d, h) for h in hs[:STORY_PARTIES]], max(0, len(hs) - STORY_PARTIES)
 
 
-def clients_heading(d: Dataset, roles: tuple[str, ...] = ("client",)) -> str:
+def clients_heading(d: Dataset, roles: tuple[str, ...] | None = None) -> str:
     """The section's heading follows the state: pulling away, or both ways once a client moved toward Scale after the deal."""
     movers = d.movers(roles)
     start = deal_date(d) or ""
@@ -101,7 +101,7 @@ def clients_heading(d: Dataset, roles: tuple[str, ...] = ("client",)) -> str:
         return "Who stayed, who left"
     if back:
         return "Who is moving closer"
-    return "Who is pulling away" if away else "Where Scale's clients stand"
+    return "Who is pulling away" if away else d.story.text("clients_stand")
 
 
 def since_the_deal(d: Dataset) -> tuple[list[dict], int]:
