@@ -41,6 +41,12 @@ KERNEL_EXITED = "Kernel died before replying to kernel_info"
 KERNEL_SILENT = "Kernel didn't respond in"
 
 
+def story_dir_recorded(dest: Path, story_dir: str) -> str:
+    """The story stage as an executed notebook records it: "../story" beside BUILD/notebooks/ (the build's own, and what
+    Jupyter resolves when the executed notebook is opened where it lies), else its absolute path."""
+    return "../story" if Path(story_dir).resolve() == Path(dest).resolve().parent.parent / "story" else str(Path(story_dir).resolve())
+
+
 def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: str = "", timeout: int = 300, story_dir: str = "") -> int:
     """Execute src with its parameters into dest (written to a temp name, then renamed)."""
     fast_nbformat()
@@ -104,6 +110,11 @@ def execute_notebook(src: Path, dest: Path, *, data_dir: str, as_of: str, base: 
     try:
         nb = nbformat.read(str(tmp), as_version=4)
         _scrub(nb)
+        if "story_dir" in params:  # recorded as BUILD/notebooks/X.ipynb finds it: two builds into two folders write the same notebook
+            params = {**params, "story_dir": story_dir_recorded(dest, params["story_dir"])}
+            for cell in nb.cells:
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.source = cell.source.replace(f'"{Path(story_dir).resolve()}"', f'"{params["story_dir"]}"')  # papermill's quoting
         nb.metadata.setdefault("briefing", {})["parameters"] = params  # the html step refuses notebooks of other parameters
         nbformat.write(nb, str(tmp))
         os.replace(tmp, dest)

@@ -10,16 +10,18 @@ from pathlib import Path
 from ..data.problems import DataError, printable
 from ..drawing.pdf import PdfError, pdf_bytes
 from ..story.stage import StageError
-from .execute import recorded_parameters
+from .execute import recorded_parameters, story_dir_recorded
 from .folder import atomic_write
 from .revision import RevisionError, git_revision
 
 
 def mixed_parameters(notebooks: list[Path], data_dir: Path, as_of: str, base: str, story_dir: Path | None = None) -> list[str]:
     """One line per notebook executed with parameters other than this edition's (an edition never mixes them)."""
-    want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base, **({"story_dir": str(Path(story_dir).resolve())} if story_dir else {})}
+    want = {"data_dir": str(Path(data_dir).resolve()), "as_of": as_of, "base": base}
     out = []
     for path in notebooks:
+        if story_dir:
+            want["story_dir"] = story_dir_recorded(path, story_dir)
         try:
             got = recorded_parameters(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError):
