@@ -37,7 +37,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 KERNEL = "scale-briefing"
-RERAN = re.compile(r"-m briefing execute (notebooks/\S+\.ipynb)")
+RERAN = re.compile(r"-m briefing execute '?(notebooks/[^'\s]+\.ipynb)")  # make echoes the name quoted
 
 
 def clean_env() -> dict[str, str]:
