@@ -52,17 +52,27 @@ def path_problem(name: str, value: str) -> str | None:
 def overlap_problem(build: str, data: str, sources: str = "", base: str = "") -> str | None:
     """Why BUILD cannot be where it is: it is, holds or lies inside a folder the build reads (DATA, SOURCES, a BASE folder,
     notebooks/, the package), which make clean would then empty; or None."""
-    here = Path(build).resolve()
-    others = {"DATA": data, "SOURCES": sources, "BASE": base if base and Path(base).is_dir() else "",
-              "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
+    found = _overlap(build, {"DATA": data, "SOURCES": sources, "BASE": base})
+    if found:
+        how, name, folder = found
+        return (f"'{printable(build)}' {how} {name} ({printable(folder)}); BUILD is the build's own folder, outside DATA, SOURCES, "
+                "BASE, notebooks/ and the package, because make clean empties it")
+    return None
+
+
+def _overlap(path: str, folders: dict[str, str]) -> tuple[str, str, str] | None:
+    """(how, name, folder) for the first of these folders (a BASE only when it is a folder), notebooks/ or the package that
+    path is ("is"), holds or lies inside; None when it is apart from them all."""
+    here = Path(path).resolve()
+    base = folders.get("BASE", "")
+    others = {**folders, "BASE": base if base and Path(base).is_dir() else "", "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
     for name, folder in others.items():
         if not folder:
             continue
         there = Path(folder).resolve()
         how = "is" if here == there else "holds" if here in there.parents else "lies inside" if there in here.parents else ""
         if how:
-            return (f"'{printable(build)}' {how} {name} ({printable(folder)}); BUILD is the build's own folder, outside DATA, SOURCES, "
-                    "BASE, notebooks/ and the package, because make clean empties it")
+            return how, name, folder
     return None
 
 
@@ -77,18 +87,11 @@ def site_problems(site: str, site_url: str, build: str, data: str, sources: str 
     elif msg := path_problem("SITE", site):
         problems.append(problem("SITE", msg))
     else:
-        here = Path(site).resolve()
-        others = {"BUILD": build, "DATA": data, "SOURCES": sources, "BASE": base if base and Path(base).is_dir() else "",
-                  "notebooks/": str(ROOT / NOTEBOOKS), "the package": str(PACKAGE_DIR)}
-        for name, folder in others.items():
-            if not folder:
-                continue
-            there = Path(folder).resolve()
-            how = "is" if here == there else "holds" if here in there.parents else "lies inside" if there in here.parents else ""
-            if how:
-                problems.append(problem("SITE", f"'{printable(site)}' {how} {name} ({printable(folder)}); the site is a folder of its own, "
-                                                "outside BUILD, DATA, SOURCES, BASE, notebooks/ and the package"))
-                break
+        found = _overlap(site, {"BUILD": build, "DATA": data, "SOURCES": sources, "BASE": base})
+        if found:
+            how, name, folder = found
+            problems.append(problem("SITE", f"'{printable(site)}' {how} {name} ({printable(folder)}); the site is a folder of its own, "
+                                            "outside BUILD, DATA, SOURCES, BASE, notebooks/ and the package"))
     if site_url and (msg := url_problem(site_url)):
         problems.append(problem("SITE_URL", msg))
     return problems
